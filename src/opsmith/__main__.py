@@ -1,0 +1,5 @@
+import sys
+
+from opsmith.cli import main
+
+sys.exit(main())

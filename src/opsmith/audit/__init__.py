@@ -1,0 +1,1 @@
+"""The audit engine: discover, classify, parse once, run rules, suppress, report."""

@@ -1,0 +1,96 @@
+"""The artifact families opsmith audits, and how a file is recognised as one.
+
+Adding a family is one entry in FAMILIES, one parser module (`parse(source) -> document |
+ParseFailure | None`, None meaning "not one of mine after all") and one rules module (`RULES`).
+Recognition here stays cheap (names and text prefilters); parsers confirm by content.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    prefix: str  # rule ID prefix
+    title: str
+    rules: str  # module holding RULES
+    parser: str | None  # module holding parse(); None for repository-wide families
+    parse_error: str | None  # rule reported when a file of this family does not parse
+
+
+FAMILIES: tuple[Family, ...] = (
+    Family(
+        "dockerfile",
+        "DF",
+        "Dockerfile",
+        "opsmith.rules.dockerfile",
+        "opsmith.parse.dockerfile",
+        "DF018",
+    ),
+)
+
+BY_NAME = {f.name: f for f in FAMILIES}
+BY_PREFIX = {f.prefix: f for f in FAMILIES}
+
+_DOCKERFILE = re.compile(
+    r"^(?:(?:Dockerfile|Containerfile)(?:\..+)?|.+\.(?:dockerfile|Dockerfile|containerfile))$"
+)
+_NOT_DOCKERFILE = (".dockerignore", ".containerignore")
+_COMPOSE = re.compile(r"^(?:docker-)?compose(?:\.[\w.-]+)?\.ya?ml$")
+_WORKFLOW = re.compile(r"(?:^|/)\.github/workflows/[^/]+\.ya?ml$")
+_YAML = re.compile(r"\.ya?ml$")
+_SQL_MIGRATION_NAME = re.compile(r"(?:^V\d+(?:[._]\d+)*__.+|\.(?:up|down)|^\d+_.+)\.sql$", re.IGNORECASE)
+_MIGRATION_DIR = re.compile(r"(?:^|/)(?:migrations?|migrate|flyway|liquibase|changelogs?|versions)/")
+_PY_MIGRATION = re.compile(
+    r"(?:^|/)(?:alembic|migrations)/versions/[^/]+\.py$|(?:^|/)migrations/\d{4}_[^/]+\.py$"
+)
+_RB_MIGRATION = re.compile(r"(?:^|/)db/migrate/\d+_[^/]+\.rb$")
+
+
+def artifact_types(relpath: str) -> set[str]:
+    """Every artifact type a path may hold, registered family or not: names decide some (a
+    Dockerfile), and mark others as candidates whose content decides (any YAML file)."""
+    name = relpath.rsplit("/", 1)[-1]
+    found: set[str] = set()
+    if _DOCKERFILE.match(name) and not name.endswith(_NOT_DOCKERFILE):
+        found.add("dockerfile")
+    elif _WORKFLOW.search(relpath):
+        found.add("workflow")
+    elif _COMPOSE.match(name):
+        found.add("compose")
+    elif _YAML.search(name):
+        found.update(("kubernetes", "prometheus", "alertmanager"))
+    elif name.endswith(".tf"):
+        found.add("terraform")
+    elif _is_migration(relpath, name):
+        found.add("migration")
+    return found
+
+
+def _is_migration(relpath: str, name: str) -> bool:
+    if name.endswith(".sql"):
+        return bool(_SQL_MIGRATION_NAME.search(name) or _MIGRATION_DIR.search(relpath))
+    if name.endswith(".py"):
+        return name != "__init__.py" and bool(_PY_MIGRATION.search(relpath))
+    return bool(_RB_MIGRATION.search(relpath))
+
+
+_BY_CONTENT = frozenset({"kubernetes", "prometheus", "alertmanager"})
+
+
+def families_by_name(relpath: str) -> set[str]:
+    """Registered families a file belongs to from its path alone."""
+    return {t for t in artifact_types(relpath) if t in BY_NAME and t not in _BY_CONTENT}
+
+
+def content_candidates(relpath: str) -> set[str]:
+    """Registered families a file might belong to; its content decides (the parser returns None
+    when the file is not one of its own)."""
+    return {t for t in artifact_types(relpath) if t in BY_NAME and t in _BY_CONTENT}
+
+
+def family_of_rule(rule_id: str) -> Family | None:
+    return BY_PREFIX.get(rule_id[:2])

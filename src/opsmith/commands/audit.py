@@ -1,0 +1,92 @@
+"""`opsmith audit [PATH...]`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from opsmith.audit.engine import AuditResult, Target, audit
+from opsmith.commands.errors import usage_error
+from opsmith.config import Config, ConfigError, find_config, load_config, parse_fail_on
+from opsmith.report import render
+from opsmith.writer import write_atomic
+
+
+def run_audit(args: argparse.Namespace) -> int:
+    paths = [Path(p) for p in (args.paths or ["."])]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        return usage_error(f"no such file or folder: {missing[0]}")
+    try:
+        targets = [(target, _config_for(target, args)) for target in _targets(paths)]
+    except ConfigError as exc:
+        return usage_error(str(exc))
+    except ValueError as exc:
+        return usage_error(str(exc))
+    results = [audit(target, config) for target, config in targets]
+    result = _merge(results)
+    fail_on = targets[0][1].fail_on
+    color = (
+        args.color
+        if args.color is not None
+        else (args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+    )
+    report = render(args.format, result, color)
+    if args.output:
+        write_atomic(Path(args.output), report)
+    else:
+        sys.stdout.write(report)
+    if args.format != "text":
+        for note in result.notes:
+            print(f"opsmith: note: {note}", file=sys.stderr)
+    failing = fail_on is not None and any(f.severity >= fail_on for f in result.findings)
+    return 1 if failing else 0
+
+
+def _targets(paths: list[Path]) -> list[Target]:
+    """Folders are audited as roots; files are grouped under the current folder (or their own)."""
+    cwd = Path.cwd().resolve()
+    targets: list[Target] = []
+    loose: dict[Path, list[Path]] = {}
+    for path in paths:
+        if path.is_dir():
+            targets.append(Target(path))
+            continue
+        resolved = path.resolve()
+        root = cwd if resolved.is_relative_to(cwd) else resolved.parent
+        loose.setdefault(root, []).append(resolved)
+    targets.extend(Target(root, tuple(files)) for root, files in loose.items())
+    return targets
+
+
+def _config_for(target: Target, args: argparse.Namespace) -> Config:
+    source = Path(args.config) if args.config else find_config(target.root)
+    if args.config and not source.is_file():  # type: ignore[union-attr]
+        raise ConfigError(f"no such configuration file: {args.config}")
+    config = load_config(source)
+    if args.select:
+        config = replace(config, select=_ids(args.select))
+    if args.ignore:
+        config = replace(config, ignore=(*config.ignore, *_ids(args.ignore)))
+    if args.fail_on:
+        config = replace(config, fail_on=parse_fail_on(args.fail_on))
+    return config
+
+
+def _ids(text: str) -> tuple[str, ...]:
+    return tuple(part.strip().upper() for part in text.split(",") if part.strip())
+
+
+def _merge(results: list[AuditResult]) -> AuditResult:
+    if len(results) == 1:
+        return results[0]
+    merged = AuditResult(root=None)
+    for r in results:
+        merged.findings.extend(r.findings)
+        merged.files += r.files
+        merged.notes.extend(r.notes)
+        merged.rules.update(r.rules)
+    return merged

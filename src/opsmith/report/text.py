@@ -1,0 +1,66 @@
+"""Human output: findings grouped by file, with the offending line, and a summary."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from opsmith.audit.engine import AuditResult
+from opsmith.findings import Finding, Severity
+
+_COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
+
+
+def _paint(text: str, code: str, color: bool) -> str:
+    return f"\033[{code}m{text}\033[0m" if color else text
+
+
+def render_text(result: AuditResult, color: bool = False) -> str:
+    out: list[str] = []
+    line_cache: dict[str, list[str]] = {}
+    for path, group in groupby(result.findings, key=lambda f: f.path):
+        out.append(_paint(path or "(repository)", "1", color))
+        for finding in group:
+            out.extend(_finding_lines(finding, color, line_cache, result))
+        out.append("")
+    for note in result.notes:
+        out.append(_paint(f"note: {note}", "2", color))
+    out.append(_summary(result, color))
+    return "\n".join(out) + "\n"
+
+
+def _finding_lines(f: Finding, color: bool, cache: dict[str, list[str]], result: AuditResult) -> list[str]:
+    where = "-" if f.line is None else f"{f.line}:{f.column}" if f.column else str(f.line)
+    sev = _paint(f.severity.label, _COLORS[f.severity], color)
+    lines = [f"  {where:>7} {sev:<7} {_paint(f.rule, '1', color)} {f.message}"]
+    source = _source_line(f, cache, result)
+    if source is not None:
+        lines.append(_paint(f"          | {source}", "2", color))
+    if f.fix:
+        lines.append(f"          = fix: {f.fix}")
+    return lines
+
+
+def _source_line(f: Finding, cache: dict[str, list[str]], result: AuditResult) -> str | None:
+    if f.line is None or not f.path:
+        return None
+    if f.path not in cache:
+        cache[f.path] = result.source_lines(f.path)
+    lines = cache[f.path]
+    if 1 <= f.line <= len(lines):
+        text = lines[f.line - 1].rstrip()
+        return text if len(text) <= 160 else text[:157] + "..."
+    return None
+
+
+def _summary(result: AuditResult, color: bool) -> str:
+    counts = dict.fromkeys(Severity, 0)
+    for finding in result.findings:
+        counts[finding.severity] += 1
+    parts = [
+        _paint(f"{counts[s]} {s.label}{'s' if counts[s] != 1 else ''}", _COLORS[s], color)
+        for s in sorted(Severity, reverse=True)
+    ]
+    files = f"{result.files} file{'s' if result.files != 1 else ''} audited"
+    if not result.findings:
+        return f"No findings. {files}."
+    return f"{len(result.findings)} findings ({', '.join(parts)}) in {files}."

@@ -1,0 +1,1 @@
+"""Audit rules, one module per artifact family. See `opsmith.rules.catalogue` for the index."""

@@ -1,0 +1,28 @@
+"""Every rule, by family, loaded only for the families a run needs."""
+
+from __future__ import annotations
+
+import importlib
+from functools import cache
+from typing import Any
+
+from opsmith.audit.families import FAMILIES, Family, family_of_rule
+from opsmith.rules.base import Rule
+
+
+@cache
+def rules_of(family: Family) -> tuple[Rule[Any], ...]:
+    module = importlib.import_module(family.rules)
+    rules: tuple[Rule[Any], ...] = module.RULES
+    return rules
+
+
+def all_rules() -> list[Rule[Any]]:
+    return sorted((r for fam in FAMILIES for r in rules_of(fam)), key=lambda r: r.id)
+
+
+def find_rule(rule_id: str) -> Rule[Any] | None:
+    family = family_of_rule(rule_id.upper())
+    if family is None:
+        return None
+    return next((r for r in rules_of(family) if r.id == rule_id.upper()), None)

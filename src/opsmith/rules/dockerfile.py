@@ -1,0 +1,952 @@
+"""Dockerfile rules DF001-DF018."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from posixpath import dirname, join, normpath
+
+from opsmith.findings import Problem
+from opsmith.parse.dockerfile import (
+    DockerfileDoc,
+    Instruction,
+    Stage,
+    arg_pairs,
+    env_pairs,
+    image_ref,
+)
+from opsmith.parse.dockerignore import DockerIgnore
+from opsmith.parse.shell import has_pipe, sets_pipefail
+from opsmith.rules import dockerfile_facts as facts
+from opsmith.rules.base import (
+    FileContext,
+    RepoContext,
+    Rule,
+    file_rule,
+    parse_error_rule,
+    repo_rule,
+)
+from opsmith.rules.secrets import (
+    credential_in,
+    is_literal_secret_value,
+    is_reference,
+    is_secret_name,
+    mask,
+)
+
+FAMILY = "dockerfile"
+
+
+@file_rule(
+    "DF001",
+    "E",
+    FAMILY,
+    "Base image is not pinned to a version",
+    fix="Pin the base image to an exact version tag (and ideally a digest).",
+    docs="""
+## What it does
+Flags a `FROM` whose image has no tag or uses `latest`, after applying the defaults of `ARG`s
+declared before the first `FROM`. `scratch` and references to earlier build stages are exempt.
+
+## Why it matters
+An unpinned base image is whatever the registry serves on the day of the build. Two builds of the
+same commit can differ, a rebuild for a hotfix can silently pull a new major version, and a rollback
+does not restore the old runtime.
+
+## Example
+```dockerfile
+FROM node
+FROM python:latest
+```
+
+## Fix
+```dockerfile
+FROM node:22.11.0-bookworm-slim
+FROM python:3.12.7-slim@sha256:<digest>
+```
+
+## Equivalent rules
+hadolint DL3006 (always tag the image) and DL3007 (no `latest`); checkov CKV_DOCKER_7.
+""",
+)
+def df001(doc: DockerfileDoc, ctx: FileContext) -> Iterator[Problem]:
+    for stage in _external_stages(doc):
+        ref = image_ref(stage.resolved_image or "")
+        if ref.digest or not ref.name:
+            continue
+        if ref.tag is None:
+            yield Problem(f"base image `{stage.image}` has no tag, so it means `latest`", stage.line)
+        elif ref.tag == "latest":
+            yield Problem(f"base image `{stage.image}` uses the moving `latest` tag", stage.line)
+
+
+@file_rule(
+    "DF002",
+    "I",
+    FAMILY,
+    "Base image is not pinned by digest",
+    fix="Append the image digest: `FROM image:tag@sha256:<digest>`.",
+    docs="""
+## What it does
+Reports a `FROM` of an external image that carries no `@sha256:` digest.
+
+## Why it matters
+Tags can be moved: a registry account compromise, or a maintainer re-pushing `3.12-slim`, changes
+what you build on without any change in your repository. A digest is immutable, so the build is
+reproducible and reviewable; tools such as Renovate or Dependabot keep digests current.
+
+## Example
+```dockerfile
+FROM python:3.12.7-slim
+```
+
+## Fix
+```dockerfile
+FROM python:3.12.7-slim@sha256:<digest>
+```
+
+## Equivalent rules
+hadolint DL3006/DL3007 cover tags only; checkov CKV_DOCKER_7 (tag); Trivy and Scorecard's
+"Pinned-Dependencies" check ask for digests.
+""",
+)
+def df002(doc: DockerfileDoc, ctx: FileContext) -> Iterator[Problem]:
+    for stage in _external_stages(doc):
+        ref = image_ref(stage.resolved_image or "")
+        if ref.name and not ref.digest:
+            yield Problem(f"base image `{stage.image}` is not pinned by digest", stage.line)
+
+
+@file_rule(
+    "DF003",
+    "E",
+    FAMILY,
+    "Final image runs as root",
+    fix="Create an unprivileged user and switch to it with `USER` in the final stage.",
+    docs="""
+## What it does
+Looks at the stage that becomes the image (the last one, including the earlier stages it is built
+`FROM`) and reports when it sets no `USER`, or when the last `USER` is `root` or UID 0. Base images
+that already run as an unprivileged user (distroless `:nonroot` tags, Chainguard images) are exempt.
+
+## Why it matters
+A process running as root inside a container is one kernel bug or one mis-mounted volume away from
+root on the host, and it can rewrite its own binaries after a compromise. Kubernetes' restricted
+Pod Security profile refuses such images outright.
+
+## Example
+```dockerfile
+FROM python:3.12-slim
+COPY . /app
+CMD ["python", "/app/main.py"]
+```
+
+## Fix
+```dockerfile
+FROM python:3.12-slim
+RUN useradd --system --uid 10001 app
+COPY --chown=app . /app
+USER 10001
+CMD ["python", "/app/main.py"]
+```
+
+## Equivalent rules
+hadolint DL3002 (last USER should not be root); checkov CKV_DOCKER_3 (a USER exists) and
+CKV_DOCKER_8 (last USER is not root).
+""",
+)
+def df003(doc: DockerfileDoc, ctx: FileContext) -> Iterator[Problem]:
+    final = doc.final
+    if final is None:
+        return
+    users = [i for s in facts.chain(final) for i in s.of("USER")]
+    if users:
+        last = users[-1]
+        if facts.is_root_user(last.args[0]):
+            yield Problem(f"the image runs as `{last.args[0]}`", last.line)
+        return
+    base = facts.chain(final)[0]
+    if not facts.runs_unprivileged(base.resolved_image or base.image):
+        yield Problem("the final stage never sets USER, so the container runs as root", final.line)
+
+
+@file_rule(
+    "DF004",
+    "W",
+    FAMILY,
+    "Final image has no HEALTHCHECK",
+    fix="Add `HEALTHCHECK CMD [...]` that probes the service's health endpoint.",
+    docs="""
+## What it does
+Reports a final stage with no `HEALTHCHECK`, counting one inherited from the earlier stage it is
+built `FROM`. An explicit `HEALTHCHECK NONE` is a decision and is respected; a final `FROM scratch`
+stage with no `CMD`/`ENTRYPOINT` only exports files and is exempt.
+
+## Why it matters
+Without a health check, Docker, Compose and Swarm only know whether the process exists, not whether
+it serves. `depends_on: condition: service_healthy`, restart-on-unhealthy and zero-downtime rolling
+deploys all need a signal that the app is ready.
+
+## Example
+```dockerfile
+FROM node:22.11.0-slim
+CMD ["node", "server.js"]
+```
+
+## Fix
+```dockerfile
+FROM node:22.11.0-slim
+HEALTHCHECK --interval=30s --timeout=3s --retries=3 CMD ["node", "healthcheck.js"]
+CMD ["node", "server.js"]
+```
+
+## Equivalent rules
+checkov CKV_DOCKER_2 (HEALTHCHECK exists); hadolint has none. On Kubernetes the readiness and
+liveness probes (KU003, KU004) play this part.
+""",
+)
+def df004(doc: DockerfileDoc, ctx: FileContext) -> Iterator[Problem]:
+    final = doc.final
+    if final is None:
+        return
+    stages = facts.chain(final)
+    if any(s.of("HEALTHCHECK") for s in stages):
+        return
+    runs_something = any(s.of("CMD", "ENTRYPOINT") for s in stages)
+    if stages[0].resolved_image == "scratch" and not runs_something:
+        return
+    yield Problem("the final image defines no HEALTHCHECK", final.line)
+
+
+@file_rule(
+    "DF005",
+    "E",
+    FAMILY,
+    "Secret in ARG or ENV",
+    fix="Pass secrets at build time with `RUN --mount=type=secret,id=...`, and at run time "
+    "through the orchestrator's secret store.",
+    docs="""
+## What it does
+Flags `ARG` and `ENV` that give a secret-named variable (PASSWORD, SECRET, TOKEN, API_KEY,
+PRIVATE_KEY, ...) a value, an `ENV` that copies a build argument into such a variable, and any
+`ARG`/`ENV` value shaped like a credential (cloud access keys, GitHub/GitLab/Slack/Stripe tokens,
+private keys, passwords inside URLs).
+
+## Why it matters
+`ENV` values are stored in the image configuration and `ARG` values in its build history: anyone who
+can pull the image can read them with `docker inspect` or `docker history`, long after the secret
+was rotated elsewhere.
+
+## Example
+```dockerfile
+ARG NPM_TOKEN=npm_abc...
+ENV DATABASE_PASSWORD=hunter2
+```
+
+## Fix
+```dockerfile
+# syntax=docker/dockerfile:1
+RUN --mount=type=secret,id=npm_token \\
+    NPM_TOKEN="$(cat /run/secrets/npm_token)" npm ci
+```
+Build with `docker build --secret id=npm_token,env=NPM_TOKEN .`, and inject runtime secrets from the
+platform (Kubernetes Secret, compose `secrets:`, a secret manager).
+
+## Equivalent rules
+BuildKit's `SecretsUsedInArgOrEnv` build check; checkov CKV_SECRET_* on Dockerfiles; hadolint has none.
+""",
+)
+def df005(doc: DockerfileDoc, ctx: FileContext) -> Iterator[Problem]:
+    for ins in doc.instructions:
+        if ins.cmd == "ARG":
+            pairs = [(k, v) for k, v in arg_pairs(ins).items() if v is not None]
+        elif ins.cmd == "ENV":
+            pairs = env_pairs(ins)
+        else:
+            continue
+        for name, value in pairs:
+            problem = _secret_problem(ins, name, value)
+            if problem:
+                yield problem
+
+
+def _secret_problem(ins: Instruction, name: str, value: str) -> Problem | None:
+    found = credential_in(value)
+    if found:
+        kind, secret = found
+        return Problem(f"{ins.cmd} {name} holds a {kind} ({mask(secret)})", ins.line)
+    if not is_secret_name(name):
+        return None
+    if ins.cmd == "ENV" and is_reference(value):
+        return Problem(
+            f"ENV {name} copies a build-time value into the image configuration, "
+            "where anyone with the image can read it",
+            ins.line,
+        )
+    if is_literal_secret_value(value):
+        return Problem(
+            f"{ins.cmd} {name} sets a secret value ({mask(value)}) that is stored in the image",
+            ins.line,
+        )
+    return None
+
+
+@file_rule(
+    "DF006",
+    "W",
+    FAMILY,
+    "Whole build context copied before installing dependencies",
+    fix="Copy only the dependency manifests and lockfile, install, then `COPY . .`.",
+    docs="""
+## What it does
+In each stage, reports a `COPY`/`ADD` of the whole build context (`.`, `./`, `*`) that comes before
+the stage's first dependency install (`npm ci`, `pip install -r`, `go mod download`, `bundle
+install`, ...).
+
+## Why it matters
+Docker reuses a layer only while everything before it is unchanged. With the sources copied first,
+editing one line of code invalidates the install layer, and every build downloads and compiles all
+dependencies again: minutes per build, multiplied by every push.
+
+## Example
+```dockerfile
+COPY . .
+RUN npm ci
+```
+
+## Fix
+```dockerfile
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY . .
+```
+
+## Equivalent rules
+None in hadolint or checkov; Docker's build best-practices guide ("leverage build cache").
+""",
+)
+def df006(doc: DockerfileDoc, ctx: FileContext) -> Iterator[Problem]:
+    for stage in doc.stages:
+        whole_copy: Instruction | None = None
+        for ins in stage.instructions:
+            if ins.cmd in ("COPY", "ADD") and whole_copy is None and facts.copies_whole_context(ins):
+                whole_copy = ins
+            elif ins.cmd == "RUN" and facts.installs_dependencies(ins):
+                if whole_copy is not None:
+                    yield Problem(
+                        f"the whole build context is copied (line {whole_copy.line}) before the "
+                        f"dependency install at line {ins.line}: any source edit re-runs it",
+                        whole_copy.line,
+                    )
+                break
+
+
+@file_rule(
+    "DF007",
+    "W",
+    FAMILY,
+    "Single-stage build ships its compilers",
+    fix="Build in a `builder` stage and copy only the output into a slim runtime stage.",
+    docs="""
+## What it does
+Reports a Dockerfile with a single stage whose `RUN` steps compile or bundle (`go build`,
+`npm run build`, `mvn package`, `gradle build`, `cargo build`, `gcc`, `make`, `dotnet publish`, ...).
+
+## Why it matters
+The runtime image then carries the compiler, dev dependencies, caches and sources: hundreds of
+megabytes more to pull on every deploy and scale-out, and a much larger attack surface (a shell, a
+compiler and package managers for whoever gets in).
+
+## Example
+```dockerfile
+FROM golang:1.23.3
+COPY . .
+RUN go build -o /app ./cmd/server
+CMD ["/app"]
+```
+
+## Fix
+```dockerfile
+FROM golang:1.23.3 AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+RUN CGO_ENABLED=0 go build -o /out/app ./cmd/server
+
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/app /app
+CMD ["/app"]
+```
+
+## Equivalent rules
+None in hadolint or checkov (both judge instructions, not stage layout).
+""",
+)
+def df007(doc: DockerfileDoc, ctx: FileContext) -> Iterator[Problem]:
+    if len(doc.stages) != 1:
+        return
+    for ins in doc.stages[0].of("RUN"):
+        tool = facts.build_tool(ins)
+        if tool:
+            yield Problem(
+                f"this single-stage image builds with `{tool}`, so the toolchain ships in the runtime image",
+                ins.line,
+            )
+            return
+
+
+@repo_rule(
+    "DF008",
+    "W",
+    FAMILY,
+    "No .dockerignore excluding .git",
+    fix="Add a `.dockerignore` next to the Dockerfile that excludes at least `.git`.",
+    docs="""
+## What it does
+For every Dockerfile, looks for the `.dockerignore` Docker would use (next to the Dockerfile,
+`<Dockerfile>.dockerignore`, or in a parent folder that may be the build context) and reports when
+there is none, or when it does not exclude `.git`.
+
+## Why it matters
+Without it the whole folder is sent to the builder: the `.git` history (often larger than the code,
+and containing every secret ever committed), local `.env` files and `node_modules`. A `COPY . .`
+then bakes them into the image, and every change to `.git` busts the build cache.
+
+## Example
+A repository with `Dockerfile` and `COPY . .`, but no `.dockerignore`.
+
+## Fix
+```
+# .dockerignore
+.git
+.env*
+node_modules
+**/__pycache__
+```
+
+## Equivalent rules
+None in hadolint or checkov.
+""",
+)
+def df008(repo: RepoContext) -> Iterator[Problem]:
+    for path, _doc in repo.documents(FAMILY):
+        ignore_path = _dockerignore_for(repo, path)
+        if ignore_path is None:
+            yield Problem(
+                "no .dockerignore for this build context: `.git` and local files are sent to the builder",
+                1,
+                path=path,
+            )
+            continue
+        ignore = DockerIgnore.from_text(repo.read_text(ignore_path) or "")
+        if not ignore.excludes(".git"):
+            yield Problem(f"{ignore_path} does not exclude `.git`", 1, path=path)
+
+
+def _dockerignore_for(repo: RepoContext, dockerfile: str) -> str | None:
+    own = f"{dockerfile}.dockerignore"
+    if repo.exists(own):
+        return own
+    folder = dirname(dockerfile)
+    while True:
+        candidate = join(folder, ".dockerignore") if folder else ".dockerignore"
+        if repo.exists(candidate):
+            return candidate
+        if not folder:
+            return None
+        folder = dirname(folder)
+
+
+@file_rule(
+    "DF009",
+    "W",
+    FAMILY,
+    "ADD where COPY is meant, or ADD of a remote URL",
+    fix="Use COPY for local files; download with a checksum (`ADD --checksum=sha256:...`) "
+    "or curl plus a checksum check.",
+    docs="""
+## What it does
+Reports `ADD` of local files that are not archives to unpack (use `COPY`), and `ADD` of an
+`http(s)://` or git URL without `--checksum`.
+
+## Why it matters
+`ADD` silently unpacks archives and fetches URLs, so a reader cannot tell what it does from the
+line alone. A remote `ADD` without a checksum pulls whatever the server returns today, and the
+layer cache hides when that changes.
+
+## Example
+```dockerfile
+ADD . /app
+ADD https://example.com/tool.tar.gz /tmp/
+```
+
+## Fix
+```dockerfile
+COPY . /app
+ADD --checksum=sha256:<sha256> https://example.com/tool.tar.gz /tmp/
+```
+
+## Equivalent rules
+hadolint DL3020 (use COPY for files and folders); checkov CKV_DOCKER_4 (no ADD).
+""",
+)
+def df009(doc: DockerfileDoc, ctx: FileContext) -> Iterator[Problem]:
+    for ins in doc.instructions:
+        if ins.cmd != "ADD":
+            continue
+        sources = facts.copy_sources(ins)
+        remote = [s for s in sources if facts.is_remote(s)]
+        if remote and ins.flag("checksum") is None:
+            yield Problem(f"ADD fetches `{remote[0]}` with no checksum", ins.line)
+        elif not remote and not all(facts.is_archive(s) for s in sources):
+            yield Problem("ADD of local files: COPY does the same without hidden unpacking", ins.line)
+
+
+@file_rule(
+    "DF010",
+    "W",
+    FAMILY,
+    "Package manager leaves caches or extras in the image",
+    fix="`apt-get install -y --no-install-recommends ... && rm -rf /var/lib/apt/lists/*`; "
+    "`apk add --no-cache ...`.",
+    docs="""
+## What it does
+Reports `apt-get install` (or `apt install`) without `--no-install-recommends`, and, in stages that
+end up in the final image, without removing `/var/lib/apt/lists` in the same `RUN` (a cache mount
+on `/var/lib/apt` also counts); and `apk add` without `--no-cache`.
+
+## Why it matters
+Recommended packages often double an image's size and add software nobody asked for. Package index
+files deleted in a later `RUN` still live in the earlier layer, so they must go in the same one.
+
+## Example
+```dockerfile
+RUN apt-get update && apt-get install -y curl
+RUN apk add curl
+```
+
+## Fix
+```dockerfile
+RUN apt-get update \\
+ && apt-get install -y --no-install-recommends curl \\
+ && rm -rf /var/lib/apt/lists/*
+RUN apk add --no-cache curl
+```
+
+## Equivalent rules
+hadolint DL3015 (no-install-recommends), DL3009 (delete apt lists), DL3019 (apk --no-cache).
+""",
+)
+def df010(doc: DockerfileDoc, ctx: FileContext) -> Iterator[Problem]:
+    in_final = {id(s) for s in facts.chain(doc.final)} if doc.final else set()
+    for stage in doc.stages:
+        for ins in stage.of("RUN"):
+            cmds = facts.run_commands(ins)
+            script = ins.script
+            for cmd in cmds:
+                sub = cmd.unwrapped()
+                if sub.program in ("apt-get", "apt") and "install" in sub.args():
+                    if not sub.has("--no-install-recommends") and "Install-Recommends" not in script:
+                        yield Problem("apt-get install without --no-install-recommends", ins.line)
+                    if (
+                        id(stage) in in_final
+                        and "/var/lib/apt/lists" not in script
+                        and not facts.cache_mount(ins, "/var/lib/apt")
+                    ):
+                        yield Problem(
+                            "apt package lists are left in the layer: remove "
+                            "/var/lib/apt/lists/* in the same RUN",
+                            ins.line,
+                        )
+                    break
+                if (
+                    sub.program == "apk"
+                    and "add" in sub.args()
+                    and not sub.has("--no-cache")
+                    and "/var/cache/apk" not in script
+                    and not facts.cache_mount(ins, "/var/cache/apk")
+                ):
+                    yield Problem(
+                        "apk add without --no-cache leaves the package index in the layer", ins.line
+                    )
+                    break
+
+
+@file_rule(
+    "DF011",
+    "W",
+    FAMILY,
+    "Dependency install does not follow the lockfile",
+    fix="Install from the lockfile: `npm ci`, `pnpm install --frozen-lockfile`, "
+    "`yarn install --immutable`, `pip install -r requirements.txt`, `uv sync --locked`.",
+    docs="""
+## What it does
+Reports dependency installs that may resolve different versions than the ones tested: `npm install`
+(without package arguments), `yarn install` and `pnpm install` without a frozen lockfile, `uv sync`
+without `--locked`/`--frozen`, and `pip install` of unpinned package names without a requirements or
+constraints file. Installs of pip/setuptools/wheel themselves are not reported.
+
+## Why it matters
+A build that resolves versions at build time is not the build you tested: a dependency's new minor
+release (or a compromised one) reaches production on the next image build, with no diff to review.
+
+## Example
+```dockerfile
+RUN npm install
+RUN pip install flask gunicorn
+```
+
+## Fix
+```dockerfile
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY requirements.txt ./
+RUN pip install --no-cache-dir -r requirements.txt
+```
+
+## Equivalent rules
+hadolint DL3016 (pin npm versions), DL3013 (pin pip versions), DL3060 (yarn cache); checkov has none.
+""",
+)
+def df011(doc: DockerfileDoc, ctx: FileContext) -> Iterator[Problem]:
+    for ins in doc.instructions:
+        if ins.cmd != "RUN":
+            continue
+        for cmd in facts.run_commands(ins):
+            reason = facts.unlocked_install(cmd.unwrapped())
+            if reason:
+                yield Problem(reason, ins.line)
+                break
+
+
+@file_rule(
+    "DF012",
+    "W",
+    FAMILY,
+    "Pipe in RUN without pipefail",
+    fix="Start the RUN with `set -o pipefail &&`, or set "
+    '`SHELL ["/bin/bash", "-o", "pipefail", "-c"]` before it.',
+    docs="""
+## What it does
+Reports a shell-form `RUN` that pipes one command into another when neither the `RUN` itself nor a
+`SHELL` instruction in effect enables `pipefail`.
+
+## Why it matters
+A shell pipeline succeeds if its last command succeeds. `curl https://... | sh` with a failed
+download runs `sh` on nothing and the build goes green; `make | tee build.log` hides a failed
+compile. The broken image is found in production instead of in the build.
+
+## Example
+```dockerfile
+RUN curl -fsSL https://example.com/install.sh | bash
+```
+
+## Fix
+```dockerfile
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+RUN curl -fsSL https://example.com/install.sh | bash
+```
+
+## Equivalent rules
+hadolint DL4006 (set pipefail before RUN with a pipe).
+""",
+)
+def df012(doc: DockerfileDoc, ctx: FileContext) -> Iterator[Problem]:
+    for stage in doc.stages:
+        pipefail_shell = facts.shell_has_pipefail(stage)
+        for ins in stage.instructions:
+            if ins.cmd == "SHELL":
+                pipefail_shell = "pipefail" in ins.args
+            elif ins.cmd == "RUN" and not ins.json and not pipefail_shell:
+                cmds = facts.run_commands(ins)
+                if has_pipe(cmds) and not sets_pipefail(cmds):
+                    yield Problem("a failure before the pipe is hidden: pipefail is not set", ins.line)
+
+
+@file_rule(
+    "DF013",
+    "W",
+    FAMILY,
+    "CMD or ENTRYPOINT in shell form",
+    fix='Use the exec (JSON) form: `CMD ["node", "server.js"]`.',
+    docs="""
+## What it does
+Reports a shell-form `CMD` or `ENTRYPOINT` in the final stage (unless it starts with `exec`).
+
+## Why it matters
+In shell form the container's PID 1 is `/bin/sh -c`, which does not forward SIGTERM to your app.
+On every deploy or scale-in the orchestrator's stop signal is ignored, in-flight requests are not
+drained, and after the grace period the app is killed with SIGKILL.
+
+## Example
+```dockerfile
+CMD node server.js
+```
+
+## Fix
+```dockerfile
+CMD ["node", "server.js"]
+```
+
+## Equivalent rules
+hadolint DL3025 (use JSON notation for CMD and ENTRYPOINT).
+""",
+)
+def df013(doc: DockerfileDoc, ctx: FileContext) -> Iterator[Problem]:
+    if doc.final is None:
+        return
+    for ins in doc.final.of("CMD", "ENTRYPOINT"):
+        if not ins.json and ins.args and not ins.args[0].lstrip().startswith("exec "):
+            yield Problem(f"{ins.cmd} in shell form: the app does not receive SIGTERM", ins.line)
+
+
+@file_rule(
+    "DF014",
+    "W",
+    FAMILY,
+    "Repeated CMD, ENTRYPOINT or HEALTHCHECK in a stage",
+    fix="Keep one of each per stage; delete the ones that are overridden.",
+    docs="""
+## What it does
+Reports a `CMD`, `ENTRYPOINT` or `HEALTHCHECK` that a later one in the same stage overrides.
+
+## Why it matters
+Only the last one takes effect. The earlier line misleads every reader (and reviewer) about how the
+container starts or is health-checked.
+
+## Example
+```dockerfile
+CMD ["npm", "start"]
+CMD ["node", "server.js"]
+```
+
+## Fix
+```dockerfile
+CMD ["node", "server.js"]
+```
+
+## Equivalent rules
+hadolint DL4003 (multiple CMD), DL4004 (multiple ENTRYPOINT), DL3057/DL3059 neighbours; checkov
+CKV_DOCKER_11-style stage checks.
+""",
+)
+def df014(doc: DockerfileDoc, ctx: FileContext) -> Iterator[Problem]:
+    for stage in doc.stages:
+        for cmd in ("CMD", "ENTRYPOINT", "HEALTHCHECK"):
+            found = stage.of(cmd)
+            for earlier in found[:-1]:
+                yield Problem(f"this {cmd} is overridden by the one at line {found[-1].line}", earlier.line)
+
+
+@file_rule(
+    "DF015",
+    "I",
+    FAMILY,
+    "`cd` in RUN, or a relative WORKDIR",
+    fix="Use `WORKDIR /absolute/path` instead of `cd`.",
+    docs="""
+## What it does
+Reports `RUN cd ...` and `WORKDIR` with a relative path.
+
+## Why it matters
+A `cd` lasts for one `RUN` only, so later instructions run somewhere else than a reader assumes.
+A relative `WORKDIR` depends on every `WORKDIR` before it (and on the base image's), which breaks
+when the base changes.
+
+## Example
+```dockerfile
+RUN cd /app && npm ci
+WORKDIR app
+```
+
+## Fix
+```dockerfile
+WORKDIR /app
+RUN npm ci
+```
+
+## Equivalent rules
+hadolint DL3003 (use WORKDIR to switch directory), DL3000 (absolute WORKDIR).
+""",
+)
+def df015(doc: DockerfileDoc, ctx: FileContext) -> Iterator[Problem]:
+    for ins in doc.instructions:
+        if ins.cmd == "WORKDIR" and not facts.is_absolute_dir(ins.args[0]):
+            yield Problem(f"WORKDIR `{ins.args[0]}` is relative", ins.line)
+        elif ins.cmd == "RUN" and any(c.program == "cd" for c in facts.run_commands(ins)):
+            yield Problem("`cd` in RUN lasts for this RUN only; use WORKDIR", ins.line)
+
+
+@repo_rule(
+    "DF016",
+    "E",
+    FAMILY,
+    "Secret file copied into the image",
+    fix="Keep the file out of the build context (.dockerignore) and mount it at build time "
+    "with `RUN --mount=type=secret` or inject it at run time.",
+    docs="""
+## What it does
+Reports a `COPY`/`ADD` whose source names a likely secret (`.env`, `id_rsa`, `*.pem`, `*.key`,
+`credentials.json`, an `.npmrc` holding a token), and a `COPY . .` of a build context that contains
+such a file in the repository without a `.dockerignore` entry for it.
+
+## Why it matters
+Every layer of an image can be extracted by anyone who can pull it. A key copied in and deleted in a
+later step is still in the earlier layer; a `.env` copied with the sources ships the production
+credentials to every registry mirror and laptop.
+
+## Example
+```dockerfile
+COPY .env /app/.env
+COPY . .        # with a committed certs/server.key
+```
+
+## Fix
+```dockerfile
+RUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci
+```
+and list `.env*`, `*.pem`, `*.key` in `.dockerignore`.
+
+## Equivalent rules
+checkov CKV_DOCKER_* secret checks; hadolint has none; Trivy's secret scanner finds them after the build.
+""",
+)
+def df016(repo: RepoContext) -> Iterator[Problem]:
+    for path, doc in repo.documents(FAMILY):
+        context = dirname(path)
+        ignore_path = _dockerignore_for(repo, path)
+        ignore = DockerIgnore.from_text(repo.read_text(ignore_path) or "") if ignore_path else None
+        for ins in doc.instructions:
+            if ins.cmd not in ("COPY", "ADD") or ins.flag("from") is not None:
+                continue
+            for src in facts.copy_sources(ins):
+                if facts.is_secret_file(src, _reader(repo, context)):
+                    yield Problem(f"{ins.cmd} copies `{src}`, which looks like a secret", ins.line, path=path)
+            if facts.copies_whole_context(ins):
+                leaked = _secrets_in_context(repo, context, ignore)
+                if leaked:
+                    yield Problem(
+                        f"{ins.cmd} copies the whole context, which includes `{leaked}` "
+                        "(not excluded by .dockerignore)",
+                        ins.line,
+                        path=path,
+                    )
+
+
+def _reader(repo: RepoContext, context: str) -> Callable[[str], str]:
+    """Reads a build-context path (relative to `context`) from the repository."""
+
+    def read(rel: str) -> str:
+        return repo.read_text(normpath(join(context, rel))) or ""
+
+    return read
+
+
+def _secrets_in_context(repo: RepoContext, context: str, ignore: DockerIgnore | None) -> str | None:
+    prefix = f"{context}/" if context else ""
+    for file in repo.files:
+        if not file.startswith(prefix):
+            continue
+        inner = file[len(prefix) :]
+        if ignore is not None and ignore.excludes(inner):
+            continue
+        if facts.is_secret_file(inner, _reader(repo, context)):
+            return inner
+    return None
+
+
+@file_rule(
+    "DF017",
+    "W",
+    FAMILY,
+    "sudo in RUN",
+    fix="Drop `sudo`: run the step before switching `USER`, or switch back with `USER root` briefly.",
+    docs="""
+## What it does
+Reports `sudo` used in a `RUN` instruction.
+
+## Why it matters
+Build steps already run as whichever `USER` is set, so `sudo` adds nothing but a setuid binary and
+its configuration to the image, and an easy path from the app user back to root at run time. It
+also behaves unpredictably without a TTY.
+
+## Example
+```dockerfile
+USER app
+RUN sudo apt-get update
+```
+
+## Fix
+```dockerfile
+RUN apt-get update && apt-get install -y --no-install-recommends curl \\
+ && rm -rf /var/lib/apt/lists/*
+USER app
+```
+
+## Equivalent rules
+hadolint DL3004 (do not use sudo).
+""",
+)
+def df017(doc: DockerfileDoc, ctx: FileContext) -> Iterator[Problem]:
+    for ins in doc.instructions:
+        if ins.cmd == "RUN" and any(c.program == "sudo" for c in facts.run_commands(ins)):
+            yield Problem("`sudo` in a build step", ins.line)
+
+
+DF018 = parse_error_rule(
+    "DF018",
+    FAMILY,
+    "Dockerfile",
+    docs="""
+## What it does
+Reports a Dockerfile that BuildKit's parser rejects, or whose instructions `docker build` would
+refuse (unknown instruction, an instruction before the first `FROM`, a `COPY` with no destination,
+an unknown flag, an unterminated heredoc...), with the line where it goes wrong.
+
+## Why it matters
+A Dockerfile that does not parse breaks the build at the worst time (the release), and none of the
+other rules can judge it until it does.
+
+## Example
+```dockerfile
+FROOM node:22.11.0
+RUN <<EOF
+echo never closed
+```
+
+## Fix
+Correct the instruction or close the heredoc; `docker build --check .` shows the same error.
+
+## Equivalent rules
+hadolint DL1000 (parse error); `docker build --check`.
+""",
+)
+
+
+def _external_stages(doc: DockerfileDoc) -> Iterator[Stage]:
+    """Stages based on a registry image (not scratch, not an earlier stage, not unresolvable)."""
+    for stage in doc.stages:
+        if stage.parent is None and stage.resolved_image and stage.resolved_image != "scratch":
+            yield stage
+
+
+RULES: tuple[Rule[DockerfileDoc], ...] = (
+    df001,
+    df002,
+    df003,
+    df004,
+    df005,
+    df006,
+    df007,
+    df008,
+    df009,
+    df010,
+    df011,
+    df012,
+    df013,
+    df014,
+    df015,
+    df016,
+    df017,
+    DF018,
+)

@@ -1,0 +1,248 @@
+"""Facts about Dockerfile instructions that several DF rules (and the generators) rely on."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cache
+
+from opsmith.parse.dockerfile import Instruction, Stage, image_ref
+from opsmith.parse.shell import Command, commands
+
+_ROOT_USERS = frozenset({"root", "0"})
+_ARCHIVE = re.compile(r"\.(tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst)$", re.IGNORECASE)
+_REMOTE = re.compile(r"^(https?://|git@|git://)", re.IGNORECASE)
+_WHOLE_CONTEXT = frozenset({".", "./", "*", "./*", "/"})
+_SECRET_FILE = re.compile(
+    r"(^|/)(\.env(\.(?!example$|sample$|template$|dist$|defaults$)[\w.-]+)?|id_(rsa|dsa|ecdsa|ed25519)"
+    r"|[^/]*\.(pem|key|p12|pfx|jks|keystore)|credentials\.json|[^/]*service[-_]?account[^/]*\.json"
+    r"|\.netrc|\.pgpass|\.git-credentials|secrets?\.(ya?ml|json|env))$",
+    re.IGNORECASE,
+)
+_NPMRC_TOKEN = re.compile(r"_(authToken|auth|password)\s*=\s*(?!\$\{)\S+")
+
+
+def chain(stage: Stage | None) -> list[Stage]:
+    """The stage and the earlier stages it is built FROM, base first."""
+    out: list[Stage] = []
+    while stage is not None and stage not in out:
+        out.insert(0, stage)
+        stage = stage.parent
+    return out
+
+
+def is_root_user(user: str) -> bool:
+    return user.split(":", 1)[0].strip() in _ROOT_USERS
+
+
+def runs_unprivileged(image: str) -> bool:
+    """Base images that already default to a non-root user."""
+    ref = image_ref(image)
+    if ref.tag and "nonroot" in ref.tag:
+        return True
+    return ref.name.startswith(("cgr.dev/chainguard/", "chainguard/"))
+
+
+def copy_sources(ins: Instruction) -> list[str]:
+    """Source paths of COPY/ADD (heredoc sources are not files)."""
+    args = [a for a in ins.args if not a.startswith("<<")]
+    return args[:-1] if len(args) > 1 else []
+
+
+def copies_whole_context(ins: Instruction) -> bool:
+    return ins.flag("from") is None and any(s in _WHOLE_CONTEXT for s in copy_sources(ins))
+
+
+def is_remote(source: str) -> bool:
+    return bool(_REMOTE.match(source))
+
+
+def is_archive(source: str) -> bool:
+    return bool(_ARCHIVE.search(source))
+
+
+def is_absolute_dir(path: str) -> bool:
+    return path.startswith(("/", "$")) or bool(re.match(r"^[A-Za-z]:[\\/]", path))
+
+
+def is_secret_file(source: str, read: Callable[[str], str]) -> bool:
+    """A likely secret by name; `.npmrc` only when it really holds a token."""
+    name = source.rstrip("/").rsplit("/", 1)[-1]
+    if name == ".npmrc":
+        return bool(_NPMRC_TOKEN.search(read(source)))
+    return bool(_SECRET_FILE.search(source.rstrip("/")))
+
+
+@cache
+def _parsed(script: str) -> tuple[Command, ...]:
+    return tuple(commands(script) or ())
+
+
+def run_commands(ins: Instruction) -> tuple[Command, ...]:
+    """The shell commands of a RUN (exec form: the argv itself)."""
+    if ins.json:
+        return (Command(ins.args, None),) if ins.args else ()
+    return _parsed(ins.script)
+
+
+def cache_mount(ins: Instruction, target_prefix: str) -> bool:
+    for mount in ins.flag_values("mount"):
+        if "type=cache" in mount and re.search(rf"target={re.escape(target_prefix)}", mount):
+            return True
+    return False
+
+
+def shell_has_pipefail(stage: Stage) -> bool:
+    """Whether a SHELL with pipefail is inherited from the stage this one is built FROM."""
+    for base in reversed(chain(stage)[:-1]):
+        shells = base.of("SHELL")
+        if shells:
+            return "pipefail" in shells[-1].args
+    return False
+
+
+_INSTALLS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("npm", ("ci", "install", "i")),
+    ("yarn", ("install", "")),
+    ("pnpm", ("install", "i")),
+    ("bun", ("install",)),
+    ("pip", ("install",)),
+    ("pip3", ("install",)),
+    ("uv", ("sync", "pip")),
+    ("poetry", ("install",)),
+    ("pipenv", ("install", "sync")),
+    ("pdm", ("install", "sync")),
+    ("bundle", ("install",)),
+    ("composer", ("install",)),
+    ("go", ("mod",)),
+    ("cargo", ("fetch",)),
+    ("mvn", ("dependency:go-offline", "dependency:resolve")),
+    ("dotnet", ("restore",)),
+)
+
+
+def installs_dependencies(ins: Instruction) -> bool:
+    for cmd in run_commands(ins):
+        sub = cmd.unwrapped()
+        args = sub.args()
+        for program, verbs in _INSTALLS:
+            if sub.program == program and ((args[:1] and args[0] in verbs) or ("" in verbs and not args)):
+                return True
+    return False
+
+
+_BUILDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("go", ("build", "install")),
+    ("cargo", ("build", "install")),
+    ("mvn", ("package", "install", "verify")),
+    ("mvnw", ("package", "install", "verify")),
+    ("gradle", ("build", "assemble", "bootJar", "jar", "shadowJar", "installDist")),
+    ("gradlew", ("build", "assemble", "bootJar", "jar", "shadowJar", "installDist")),
+    ("dotnet", ("publish", "build")),
+    ("tsc", ()),
+    ("webpack", ()),
+    ("gcc", ()),
+    ("g++", ()),
+    ("cc", ()),
+    ("make", ()),
+    ("cmake", ()),
+    ("rustc", ()),
+    ("javac", ()),
+)
+_SCRIPT_BUILDS = frozenset({"build", "compile", "bundle"})
+
+
+def build_tool(ins: Instruction) -> str | None:
+    """The compiler or bundler a RUN invokes, if any."""
+    for cmd in run_commands(ins):
+        sub = cmd.unwrapped()
+        args = [a for a in sub.args() if not a.startswith("-")]
+        for program, verbs in _BUILDS:
+            if sub.program == program and (not verbs or (args and args[0] in verbs)):
+                return " ".join([program, *args[:1]]) if verbs else program
+        if sub.program in ("npm", "pnpm", "yarn", "bun") and args:
+            script = args[1] if args[0] == "run" and len(args) > 1 else args[0]
+            if script in _SCRIPT_BUILDS or script.startswith("build:"):
+                return f"{sub.program} run {script}"
+    return None
+
+
+def unlocked_install(cmd: Command) -> str | None:
+    """Why this install does not follow a lockfile, or None when it does."""
+    program, args = cmd.program, cmd.args()
+    positional = [a for a in args if not a.startswith("-")]
+    if program == "npm" and positional[:1] in (["install"], ["i"]) and len(positional) == 1:
+        return "`npm install` may change versions; use `npm ci` with the lockfile"
+    if (
+        program == "yarn"
+        and (not positional or positional[0] == "install")
+        and not cmd.has("--frozen-lockfile", "--immutable")
+    ):
+        return "`yarn install` without `--immutable`/`--frozen-lockfile`"
+    if (
+        program == "pnpm"
+        and positional[:1] in (["install"], ["i"])
+        and not cmd.has("--frozen-lockfile")
+        and len(positional) == 1
+    ):
+        return "`pnpm install` without `--frozen-lockfile`"
+    if program == "uv" and positional[:1] == ["sync"] and not cmd.has("--locked", "--frozen"):
+        return "`uv sync` without `--locked` or `--frozen`"
+    if (
+        program in ("pip", "pip3")
+        or (program == "uv" and positional[:1] == ["pip"])
+        or (program.startswith("python") and "pip" in args[:2])
+    ):
+        return _unlocked_pip(args)
+    return None
+
+
+_PIP_TOOLING = frozenset({"pip", "setuptools", "wheel", "uv", "pipenv", "poetry"})
+_PIP_FILE_FLAGS = (
+    "-r",
+    "--requirement",
+    "-c",
+    "--constraint",
+    "--require-hashes",
+    "-e",
+    "--editable",
+)
+
+
+def _unlocked_pip(args: tuple[str, ...]) -> str | None:
+    if "install" not in args or any(a.startswith(_PIP_FILE_FLAGS) for a in args):
+        return None
+    after = args[args.index("install") + 1 :]
+    packages = [a for a in after if not a.startswith("-") and not _is_flag_value(after, a)]
+    loose = [
+        p
+        for p in packages
+        if "==" not in p
+        and not p.startswith((".", "/", "$"))
+        and "://" not in p
+        and not p.endswith((".whl", ".tar.gz", ".zip"))
+        and re.split(r"[<>=!~\[;]", p, maxsplit=1)[0].lower() not in _PIP_TOOLING
+    ]
+    if loose:
+        return f"`pip install {loose[0]}` is unpinned and uses no requirements or lock file"
+    return None
+
+
+def _is_flag_value(args: tuple[str, ...], word: str) -> bool:
+    """`--index-url URL`, `--target DIR`: the word after a flag that takes a value."""
+    index = args.index(word)
+    return index > 0 and args[index - 1] in (
+        "-i",
+        "--index-url",
+        "--extra-index-url",
+        "-t",
+        "--target",
+        "--prefix",
+        "--root",
+        "-f",
+        "--find-links",
+        "--platform",
+        "--python-version",
+        "--only-binary",
+        "--no-binary",
+    )
