@@ -44,8 +44,9 @@ FAMILY = "dockerfile"
     fix="Pin the base image to an exact version tag (and ideally a digest).",
     docs="""
 ## What it does
-Flags a `FROM` whose image has no tag or uses `latest`, after applying the defaults of `ARG`s
-declared before the first `FROM`. `scratch` and references to earlier build stages are exempt.
+Flags a `FROM` whose image has no tag or uses `latest` (or a `latest-*` variant), after applying
+the defaults of `ARG`s declared before the first `FROM`. `scratch` and references to earlier build
+stages are exempt.
 
 ## Why it matters
 An unpinned base image is whatever the registry serves on the day of the build. Two builds of the
@@ -75,8 +76,8 @@ def df001(doc: DockerfileDoc, ctx: FileContext) -> Iterator[Problem]:
             continue
         if ref.tag is None:
             yield Problem(f"base image `{stage.image}` has no tag, so it means `latest`", stage.line)
-        elif ref.tag == "latest":
-            yield Problem(f"base image `{stage.image}` uses the moving `latest` tag", stage.line)
+        elif facts.is_moving_tag(ref.tag):
+            yield Problem(f"base image `{stage.image}` uses the moving `{ref.tag}` tag", stage.line)
 
 
 @file_rule(
@@ -126,7 +127,8 @@ def df002(doc: DockerfileDoc, ctx: FileContext) -> Iterator[Problem]:
 ## What it does
 Looks at the stage that becomes the image (the last one, including the earlier stages it is built
 `FROM`) and reports when it sets no `USER`, or when the last `USER` is `root` or UID 0. Base images
-that already run as an unprivileged user (distroless `:nonroot` tags, Chainguard images) are exempt.
+that already run as an unprivileged user (distroless `:nonroot` tags, Chainguard images) are exempt,
+and so is a final `FROM scratch` stage with no `CMD`/`ENTRYPOINT` (it only exports files).
 
 ## Why it matters
 A process running as root inside a container is one kernel bug or one mis-mounted volume away from
@@ -156,7 +158,7 @@ CKV_DOCKER_8 (last USER is not root).
 )
 def df003(doc: DockerfileDoc, ctx: FileContext) -> Iterator[Problem]:
     final = doc.final
-    if final is None:
+    if final is None or facts.is_export_stage(final):
         return
     users = [i for s in facts.chain(final) for i in s.of("USER")]
     if users:
@@ -208,11 +210,7 @@ def df004(doc: DockerfileDoc, ctx: FileContext) -> Iterator[Problem]:
     final = doc.final
     if final is None:
         return
-    stages = facts.chain(final)
-    if any(s.of("HEALTHCHECK") for s in stages):
-        return
-    runs_something = any(s.of("CMD", "ENTRYPOINT") for s in stages)
-    if stages[0].resolved_image == "scratch" and not runs_something:
+    if any(s.of("HEALTHCHECK") for s in facts.chain(final)) or facts.is_export_stage(final):
         return
     yield Problem("the final image defines no HEALTHCHECK", final.line)
 

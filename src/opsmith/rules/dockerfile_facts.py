@@ -31,6 +31,18 @@ def chain(stage: Stage | None) -> list[Stage]:
     return out
 
 
+def is_export_stage(stage: Stage) -> bool:
+    """A final `FROM scratch` stage that runs nothing only carries files out of the build
+    (`docker build --output`); it never runs as a container."""
+    stages = chain(stage)
+    runs = any(s.of("CMD", "ENTRYPOINT") for s in stages)
+    return stages[0].resolved_image == "scratch" and not runs
+
+
+def is_moving_tag(tag: str) -> bool:
+    return tag == "latest" or tag.startswith("latest-")
+
+
 def is_root_user(user: str) -> bool:
     return user.split(":", 1)[0].strip() in _ROOT_USERS
 

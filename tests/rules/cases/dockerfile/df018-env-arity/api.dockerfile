@@ -1,0 +1,4 @@
+FROM alpine:3.20.3
+USER 1
+ENV ONLYKEY
+CMD ["x"]

