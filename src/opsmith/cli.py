@@ -44,7 +44,7 @@ def build_parser() -> _Parser:
     _audit_args(sub)
     rules = sub.add_parser("rules", help="list every audit rule")
     rules.add_argument("--family", help="only rules of this family (e.g. dockerfile or DF)")
-    rules.add_argument("--format", "-f", choices=("text", "json"), default="text")
+    rules.add_argument("--format", "-f", choices=("text", "json", "markdown"), default="text")
     explain = sub.add_parser("explain", help="print the documentation of a rule")
     explain.add_argument("rule", metavar="RULE", help="rule ID, e.g. DF001")
     return parser
