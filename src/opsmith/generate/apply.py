@@ -1,0 +1,147 @@
+"""Writes generated artifacts into a repository without losing anything the user wrote.
+
+`.opsmith/generated.json` records the hash of every file opsmith wrote. On a later run a file is
+updated only when it is still exactly what opsmith wrote; a file the user edited, or one that
+existed before opsmith, is left alone and its would-be change is shown as a unified diff
+(`force` overwrites, `dry_run` writes nothing). Every write is atomic, and no path may leave the
+repository.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from opsmith.generate.artifact import Artifact
+from opsmith.writer import write_atomic
+
+MANIFEST = ".opsmith/generated.json"
+
+
+class Outcome(enum.Enum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    OVERWRITTEN = "overwritten"  # user content replaced because of --force
+    KEPT_USER_EDIT = "kept (edited since opsmith wrote it)"
+    KEPT_EXISTING = "kept (existed before opsmith)"
+
+
+KEPT = frozenset({Outcome.KEPT_USER_EDIT, Outcome.KEPT_EXISTING})
+
+
+@dataclass(frozen=True)
+class FileResult:
+    path: str
+    outcome: Outcome
+    diff: str = ""  # what opsmith would change (kept files, and every change in a dry run)
+
+
+@dataclass
+class ApplyReport:
+    results: list[FileResult] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def kept(self) -> list[FileResult]:
+        return [r for r in self.results if r.outcome in KEPT]
+
+
+class UnsafePath(ValueError):
+    """A generated path that would land outside the repository."""
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def load_manifest(root: Path) -> dict[str, str]:
+    try:
+        data = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
+        files = data.get("files", {})
+        return {str(k): str(v["sha256"]) for k, v in files.items() if isinstance(v, dict)}
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):
+        return {}
+
+
+def _checked_target(root: Path, rel: str) -> Path:
+    pure = PurePosixPath(rel)
+    if pure.is_absolute() or not pure.parts or ".." in pure.parts or "\\" in rel:
+        raise UnsafePath(f"refusing to write {rel!r}: not a path inside the repository")
+    target = root.joinpath(*pure.parts)
+    real_root = root.resolve()
+    try:
+        target.resolve().relative_to(real_root)  # symlinked folders must not lead out
+    except ValueError as exc:
+        raise UnsafePath(f"refusing to write {rel!r}: it resolves outside the repository") from exc
+    return target
+
+
+def _diff(rel: str, old: str, new: str) -> str:
+    return "".join(
+        difflib.unified_diff(
+            old.splitlines(keepends=True),
+            new.splitlines(keepends=True),
+            fromfile=f"a/{rel}",
+            tofile=f"b/{rel}",
+        )
+    )
+
+
+def apply(
+    root: Path, artifacts: Iterable[Artifact], *, force: bool = False, dry_run: bool = False
+) -> ApplyReport:
+    manifest = load_manifest(root)
+    recorded = dict(manifest)
+    report = ApplyReport(dry_run=dry_run)
+    for art in artifacts:
+        target = _checked_target(root, art.path)
+        current = _read(target)
+        outcome = _decide(art, current, manifest.get(art.path), force)
+        diff = _diff(art.path, current or "", art.content) if current != art.content else ""
+        report.results.append(FileResult(art.path, outcome, diff if outcome in KEPT or dry_run else ""))
+        if outcome in KEPT:
+            continue
+        if not dry_run and outcome is not Outcome.UNCHANGED:
+            write_atomic(target, art.content, 0o755 if art.executable else None)
+        recorded[art.path] = sha256(art.content)
+    if not dry_run and recorded != manifest:
+        _save_manifest(root, recorded)
+    return report
+
+
+def _read(target: Path) -> str | None:
+    try:
+        return target.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError):
+        return ""  # unreadable: treat as user content, never overwrite silently
+
+
+def _decide(art: Artifact, current: str | None, recorded_hash: str | None, force: bool) -> Outcome:
+    if current is None:
+        return Outcome.CREATED
+    if current == art.content:
+        return Outcome.UNCHANGED
+    ours = recorded_hash is not None and sha256(current) == recorded_hash
+    if ours:
+        return Outcome.UPDATED
+    if force:
+        return Outcome.OVERWRITTEN
+    return Outcome.KEPT_USER_EDIT if recorded_hash is not None else Outcome.KEPT_EXISTING
+
+
+def _save_manifest(root: Path, recorded: dict[str, str]) -> None:
+    payload = {
+        "version": 1,
+        "note": "Files opsmith generated and their hashes; opsmith only updates a file that still "
+        "matches its hash here.",
+        "files": {path: {"sha256": digest} for path, digest in sorted(recorded.items())},
+    }
+    write_atomic(root / MANIFEST, json.dumps(payload, indent=2) + "\n")
