@@ -75,9 +75,9 @@ def df001(doc: DockerfileDoc, ctx: FileContext) -> Iterator[Problem]:
         if ref.digest or not ref.name:
             continue
         if ref.tag is None:
-            yield Problem(f"base image `{stage.image}` has no tag, so it means `latest`", stage.line)
+            yield Problem(f"base image `{_shown(stage)}` has no tag, so it means `latest`", stage.line)
         elif facts.is_moving_tag(ref.tag):
-            yield Problem(f"base image `{stage.image}` uses the moving `{ref.tag}` tag", stage.line)
+            yield Problem(f"base image `{_shown(stage)}` uses the moving `{ref.tag}` tag", stage.line)
 
 
 @file_rule(
@@ -114,7 +114,7 @@ def df002(doc: DockerfileDoc, ctx: FileContext) -> Iterator[Problem]:
     for stage in _external_stages(doc):
         ref = image_ref(stage.resolved_image or "")
         if ref.name and not ref.digest:
-            yield Problem(f"base image `{stage.image}` is not pinned by digest", stage.line)
+            yield Problem(f"base image `{_shown(stage)}` is not pinned by digest", stage.line)
 
 
 @file_rule(
@@ -919,6 +919,13 @@ Correct the instruction or close the heredoc; `docker build --check .` shows the
 hadolint DL1000 (parse error); `docker build --check`.
 """,
 )
+
+
+def _shown(stage: Stage) -> str:
+    """The image as written, with what ARG defaults make of it when they change it."""
+    if stage.resolved_image and stage.resolved_image != stage.image:
+        return f"{stage.image}` = `{stage.resolved_image}"
+    return stage.image
 
 
 def _external_stages(doc: DockerfileDoc) -> Iterator[Stage]:

@@ -1,0 +1,397 @@
+"""Dockerfile and .dockerignore per service, per ecosystem.
+
+Every generated image is multi-stage (dependencies before sources, so code edits keep the install
+layer cached), installs from the lockfile, pins an exact base image version (and a digest when the
+user supplies one), runs as an unprivileged user, health-checks its HTTP endpoint with a tool the
+runtime image already has (no curl added to the image), and starts in exec form.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from opsmith.generate.artifact import Artifact
+from opsmith.generate.templating import render_template
+
+
+class GenerateError(ValueError):
+    """Something the design does not say and the generator must not guess."""
+
+
+@dataclass(frozen=True)
+class ContainerSpec:
+    """What the Dockerfile generator needs to know about one service."""
+
+    name: str
+    path: str  # the service folder, relative to the repository root ("." for the root)
+    ecosystem: str  # node, python, go, java, ruby, rust, php, dotnet
+    kind: str = "web"  # web, worker, cron
+    package_manager: str | None = None
+    lockfile: str | None = None  # file name of the lockfile inside the service folder
+    runtime_version: str | None = None
+    build_command: str | None = None
+    start_command: str | None = None
+    port: int | None = None
+    health_path: str | None = None
+    binary: str | None = None  # Rust: the crate's binary name; .NET: the project name
+    main_package: str = "."  # Go: the package to build
+    digests: dict[str, str] = field(default_factory=dict)  # image reference -> sha256 digest
+
+
+@cache
+def base_images() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(files("opsmith.data").joinpath("base_images.json").read_text())
+    return data["images"]  # type: ignore[no-any-return]
+
+
+def image_version(runtime: str, wanted: str | None) -> str:
+    """The exact version to pin for a runtime, from a version the project declares (e.g. `20`,
+    `>=3.11`, `^18.17`, `1.22.5`)."""
+    table = base_images()[runtime]
+    versions: dict[str, str] = table["versions"]
+    if wanted:
+        cleaned = wanted.strip().lstrip("^~>=<v ").split(",")[0].strip()
+        for major in sorted(versions, key=lambda v: [int(p) for p in v.split(".")], reverse=True):
+            if cleaned == versions[major] or cleaned == major or cleaned.startswith(major + "."):
+                return versions[major]
+    return versions[table["default"]]
+
+
+def _image(
+    runtime: str,
+    wanted: str | None,
+    spec: ContainerSpec,
+    suffix: str | None = None,
+    repository: str | None = None,
+) -> str:
+    table = base_images()[runtime]
+    ref = f"{repository or table['repository']}:{image_version(runtime, wanted)}"
+    ref += table["suffix"] if suffix is None else suffix
+    digest = spec.digests.get(ref)
+    return f"{ref}@{digest}" if digest else ref
+
+
+def _argv(spec: ContainerSpec, default: list[str]) -> list[str]:
+    if spec.start_command:
+        try:
+            return shlex.split(spec.start_command)
+        except ValueError as exc:
+            raise GenerateError(f"service {spec.name}: cannot split start command: {exc}") from exc
+    return default
+
+
+def _url(spec: ContainerSpec) -> str:
+    return f"http://127.0.0.1:{spec.port}{spec.health_path or '/'}"
+
+
+def _needs_http_health(spec: ContainerSpec) -> bool:
+    return spec.kind == "web" and spec.port is not None
+
+
+def _wget_probe(spec: ContainerSpec) -> list[str] | None:
+    return ["wget", "-q", "-O", "/dev/null", _url(spec)] if _needs_http_health(spec) else None
+
+
+_NODE_TOOLS: dict[str, dict[str, str]] = {
+    "npm": {
+        "lock": "package-lock.json",
+        "all": "npm ci",
+        "prod": "npm ci --omit=dev",
+        "prune": "npm prune --omit=dev",
+        "cache": "/root/.npm",
+    },
+    "pnpm": {
+        "lock": "pnpm-lock.yaml",
+        "all": "corepack enable && pnpm install --frozen-lockfile",
+        "prod": "corepack enable && pnpm install --frozen-lockfile --prod",
+        "prune": "pnpm prune --prod",
+        "cache": "/root/.local/share/pnpm/store",
+    },
+    "yarn": {
+        "lock": "yarn.lock",
+        "all": "corepack enable && yarn install --frozen-lockfile",
+        "prod": "corepack enable && yarn install --frozen-lockfile --production",
+        "prune": "yarn install --frozen-lockfile --production --ignore-scripts --prefer-offline",
+        "cache": "/usr/local/share/.cache/yarn",
+    },
+    "bun": {
+        "lock": "bun.lockb",
+        "all": "bun install --frozen-lockfile",
+        "prod": "bun install --frozen-lockfile --production",
+        "prune": "rm -rf node_modules && bun install --frozen-lockfile --production",
+        "cache": "/root/.bun/install/cache",
+    },
+}
+
+
+def _node(spec: ContainerSpec) -> dict[str, Any]:
+    manager = spec.package_manager or "npm"
+    tool = _NODE_TOOLS.get(manager)
+    if tool is None:
+        raise GenerateError(f"service {spec.name}: unknown Node package manager {manager!r}")
+    bun = manager == "bun"
+    base = (
+        _image("node", spec.runtime_version, spec, "-slim", "oven/bun")
+        if bun
+        else _image("node", spec.runtime_version, spec)
+    )
+    lock = spec.lockfile or tool["lock"]
+    probe = None
+    if _needs_http_health(spec):
+        script = f"fetch('{_url(spec)}').then(r => process.exit(r.ok ? 0 : 1)).catch(() => process.exit(1))"
+        probe = ["bun" if bun else "node", "-e", script]
+    return {
+        "base": base,
+        "manifests": ["package.json", lock],
+        "install_all": tool["all"],
+        "install_prod": tool["prod"],
+        "prune": tool["prune"],
+        "cache_dir": tool["cache"],
+        "build_command": spec.build_command,
+        "user": "bun" if bun else "node",
+        "health_probe": probe,
+        "start_argv": _argv(spec, ["bun" if bun else "node", "index.js"]),
+    }
+
+
+_PY_TOOLS: dict[str, tuple[list[str], str | None, str]] = {
+    # manifests, tool bootstrap (outside the app's virtualenv), install into /opt/venv
+    "pip": (["requirements.txt"], None, "pip install --no-cache-dir -r requirements.txt"),
+    "poetry": (
+        ["pyproject.toml", "poetry.lock"],
+        "pip install --no-cache-dir poetry==1.8.4 poetry-plugin-export==1.8.0",
+        "poetry export --only main -f requirements.txt -o /tmp/requirements.txt "
+        "&& pip install --no-cache-dir -r /tmp/requirements.txt",
+    ),
+    "uv": (
+        ["pyproject.toml", "uv.lock"],
+        "pip install --no-cache-dir uv==0.5.4",
+        "UV_PROJECT_ENVIRONMENT=/opt/venv uv sync --locked --no-dev --no-install-project",
+    ),
+    "pipenv": (
+        ["Pipfile", "Pipfile.lock"],
+        "pip install --no-cache-dir pipenv==2024.4.0",
+        "pipenv requirements > /tmp/requirements.txt && pip install --no-cache-dir -r /tmp/requirements.txt",
+    ),
+    "pdm": (
+        ["pyproject.toml", "pdm.lock"],
+        "pip install --no-cache-dir pdm==2.21.0",
+        "pdm export --prod --without-hashes -o /tmp/requirements.txt "
+        "&& pip install --no-cache-dir -r /tmp/requirements.txt",
+    ),
+}
+
+
+def _python(spec: ContainerSpec) -> dict[str, Any]:
+    manager = spec.package_manager or "pip"
+    if manager not in _PY_TOOLS:
+        raise GenerateError(f"service {spec.name}: unknown Python package manager {manager!r}")
+    manifests, bootstrap, install = _PY_TOOLS[manager]
+    probe = None
+    if _needs_http_health(spec):
+        probe = [
+            "python",
+            "-c",
+            "import sys, urllib.request; "
+            f"sys.exit(0 if urllib.request.urlopen('{_url(spec)}', timeout=3).status < 400 else 1)",
+        ]
+    return {
+        "base": _image("python", spec.runtime_version, spec),
+        "manifests": manifests,
+        "tool_install": bootstrap,
+        "install_prod": install,
+        "health_probe": probe,
+        "start_argv": _argv(spec, ["python", "-m", spec.name.replace("-", "_")]),
+    }
+
+
+def _go(spec: ContainerSpec) -> dict[str, Any]:
+    return {
+        "base": _image("go", spec.runtime_version, spec),
+        "runtime_base": _image("alpine", None, spec),
+        "main_package": spec.main_package,
+        "health_probe": _wget_probe(spec),
+        "start_argv": ["/usr/local/bin/app"],
+    }
+
+
+def _java(spec: ContainerSpec) -> dict[str, Any]:
+    version = image_version("java", spec.runtime_version)
+    major = version.split(".")[0]
+    gradle = spec.package_manager == "gradle"
+    values: dict[str, Any]
+    if gradle:
+        values = {
+            "base": f"gradle:8.11.1-jdk{major}-alpine",
+            "manifests": ["build.gradle*", "settings.gradle*", "gradle.properties*"],
+            "install_all": "gradle --no-daemon -q dependencies",
+            "cache_dir": "/root/.gradle",
+            "build_command": "gradle --no-daemon -q bootJar -x test || gradle --no-daemon -q build -x test",
+            "output_dir": "build/libs",
+        }
+    else:
+        values = {
+            "base": f"maven:3.9.9-eclipse-temurin-{major}-alpine",
+            "manifests": ["pom.xml"],
+            "install_all": "mvn -B -q dependency:go-offline",
+            "cache_dir": "/root/.m2",
+            "build_command": "mvn -B -q package -DskipTests",
+            "output_dir": "target",
+        }
+    digest = spec.digests.get(str(values["base"]))
+    if digest:
+        values["base"] = f"{values['base']}@{digest}"
+    return {
+        **values,
+        "runtime_base": _image("java", spec.runtime_version, spec, "-jre-alpine"),
+        "health_probe": _wget_probe(spec),
+        "start_argv": ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/app.jar"],
+    }
+
+
+def _ruby(spec: ContainerSpec) -> dict[str, Any]:
+    probe = None
+    if _needs_http_health(spec):
+        probe = [
+            "ruby",
+            "-rnet/http",
+            "-e",
+            f"exit(Net::HTTP.get_response(URI('{_url(spec)}')).is_a?(Net::HTTPSuccess))",
+        ]
+    return {
+        "base": _image("ruby", spec.runtime_version, spec),
+        "health_probe": probe,
+        "start_argv": _argv(spec, ["bundle", "exec", "puma", "-C", "config/puma.rb"]),
+    }
+
+
+def _rust(spec: ContainerSpec) -> dict[str, Any]:
+    binary = spec.binary or spec.name
+    return {
+        "base": _image("rust", spec.runtime_version, spec),
+        "runtime_base": _image("alpine", None, spec),
+        "binary": binary,
+        "health_probe": _wget_probe(spec),
+        "start_argv": ["/usr/local/bin/app"],
+    }
+
+
+def _php(spec: ContainerSpec) -> dict[str, Any]:
+    probe = None
+    if _needs_http_health(spec):
+        probe = ["php", "-r", f"exit(@file_get_contents('{_url(spec)}') === false ? 1 : 0);"]
+    port = spec.port or 8000
+    return {
+        "base": _image("php", spec.runtime_version, spec),
+        "composer_image": "composer:2.8.3",
+        "health_probe": probe,
+        "start_argv": _argv(spec, ["php", "artisan", "serve", "--host=0.0.0.0", f"--port={port}"]),
+    }
+
+
+def _dotnet(spec: ContainerSpec) -> dict[str, Any]:
+    version = image_version("dotnet", spec.runtime_version)
+    project = spec.binary or spec.name
+    return {
+        "base": f"mcr.microsoft.com/dotnet/sdk:{version.rsplit('.', 1)[0]}-alpine",
+        "runtime_base": f"mcr.microsoft.com/dotnet/aspnet:{version}-alpine",
+        "manifests": ["*.csproj"],
+        "health_probe": _wget_probe(spec),
+        "start_argv": ["dotnet", f"{project}.dll"],
+    }
+
+
+_BUILDERS = {
+    "node": _node,
+    "python": _python,
+    "go": _go,
+    "java": _java,
+    "ruby": _ruby,
+    "rust": _rust,
+    "php": _php,
+    "dotnet": _dotnet,
+}
+
+
+def render_dockerfile(spec: ContainerSpec) -> str:
+    builder = _BUILDERS.get(spec.ecosystem)
+    if builder is None:
+        raise GenerateError(f"service {spec.name}: no Dockerfile template for {spec.ecosystem!r}")
+    values = {
+        "name": spec.name,
+        "ecosystem": spec.ecosystem,
+        "kind": spec.kind,
+        "port": spec.port,
+        "build_command": None,
+        **builder(spec),
+    }
+    return render_template(f"dockerfile/{spec.ecosystem}.Dockerfile.j2", s=values)
+
+
+_IGNORE_COMMON = [
+    ".git",
+    ".github",
+    ".opsmith",
+    "**/.env",
+    "**/.env.*",
+    "!**/.env.example",
+    "*.pem",
+    "*.key",
+    "Dockerfile*",
+    "docker-compose*.yml",
+    "compose*.yaml",
+    ".dockerignore",
+    "**/.DS_Store",
+    "README*",
+    "docs/",
+    "k8s/",
+    "deploy/",
+    "terraform/",
+    "tests/",
+    "test/",
+    "coverage/",
+]
+_IGNORE_BY_ECOSYSTEM = {
+    "node": ["node_modules", "npm-debug.log*", ".next/cache", ".turbo", "dist/", "build/"],
+    "python": [
+        "**/__pycache__",
+        "**/*.pyc",
+        ".venv",
+        "venv",
+        ".pytest_cache",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".tox",
+        "*.egg-info",
+        "dist/",
+        "build/",
+    ],
+    "go": ["bin/", "*.test", "vendor/"],
+    "java": ["target/", "build/", ".gradle/", "*.iml", ".idea/"],
+    "ruby": ["log/*", "tmp/*", "vendor/bundle", ".bundle", "node_modules", "storage/*"],
+    "rust": ["target/"],
+    "php": ["vendor/", "node_modules", "storage/logs/*", "bootstrap/cache/*"],
+    "dotnet": ["bin/", "obj/", "*.user"],
+}
+
+
+def render_dockerignore(ecosystem: str) -> str:
+    lines = [
+        "# Generated by opsmith: keeps the build context small and free of secrets.",
+        *_IGNORE_COMMON,
+        *_IGNORE_BY_ECOSYSTEM.get(ecosystem, []),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def render(spec: ContainerSpec) -> list[Artifact]:
+    folder = "" if spec.path in ("", ".") else spec.path.rstrip("/") + "/"
+    return [
+        Artifact(f"{folder}Dockerfile", render_dockerfile(spec), generator="dockerfile"),
+        Artifact(f"{folder}.dockerignore", render_dockerignore(spec.ecosystem), generator="dockerfile"),
+    ]

