@@ -1,0 +1,1 @@
+"""Data files shipped with opsmith (schemas, pinned versions, lookup tables)."""
