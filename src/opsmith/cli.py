@@ -32,6 +32,11 @@ def _audit_args(sub: argparse._SubParsersAction[_Parser]) -> None:
     p.add_argument("--select", metavar="IDS", help="comma-separated rule IDs or prefixes to run")
     p.add_argument("--ignore", metavar="IDS", help="comma-separated rule IDs or prefixes to skip")
     p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
+    p.add_argument(
+        "--terraform-fmt",
+        action="store_true",
+        help="also report .tf files `terraform fmt` would change (TF013; needs terraform on PATH)",
+    )
     color = p.add_mutually_exclusive_group()
     color.add_argument("--color", dest="color", action="store_true", default=None)
     color.add_argument("--no-color", dest="color", action="store_false")
@@ -47,7 +52,34 @@ def build_parser() -> _Parser:
     rules.add_argument("--format", "-f", choices=("text", "json", "markdown"), default="text")
     explain = sub.add_parser("explain", help="print the documentation of a rule")
     explain.add_argument("rule", metavar="RULE", help="rule ID, e.g. DF001")
+    _design_args(sub)
     return parser
+
+
+def _users(text: str) -> int:
+    from opsmith.commands.design import parse_users  # only when --users is given: audit stays light
+
+    try:
+        return parse_users(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _design_args(sub: argparse._SubParsersAction[_Parser]) -> None:
+    analyze = sub.add_parser("analyze", help="what the repository is made of, with evidence")
+    analyze.add_argument("path", nargs="?", default=".", metavar="PATH")
+    analyze.add_argument("--format", "-f", choices=("text", "json"), default="text")
+    design = sub.add_parser("design", help="design the infrastructure (opsmith.yaml, docs/infrastructure.md)")
+    design.add_argument("path", nargs="?", default=".", metavar="PATH")
+    design.add_argument("--users", type=_users, metavar="N", help="expected users (5000, 100k, 1m)")
+    design.add_argument("--regions", type=int, metavar="N", help="regions to serve from (default 1)")
+    design.add_argument("--compliance", choices=("none", "hipaa", "pci", "soc2", "gdpr"))
+    design.add_argument("--cloud", choices=("aws", "gcp", "azure", "fly", "railway"))
+    design.add_argument("--name", help="application name (default: the repository's)")
+    design.add_argument("--force", action="store_true", help="replace an existing opsmith.yaml that differs")
+    approve = sub.add_parser("approve", help="gate 1: approve the design as it is now")
+    approve.add_argument("path", nargs="?", default=".", metavar="PATH")
+    approve.add_argument("--by", metavar="NAME", help="who approves (default: git config user.name/email)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -65,5 +97,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         from opsmith.commands.explain import explain
 
         return explain(args.rule)
+    if args.command == "analyze":
+        from opsmith.commands.analyze import run_analyze
+
+        return run_analyze(args.path, args.format)
+    if args.command == "design":
+        from opsmith.commands.design import run_design
+
+        if args.regions is not None and args.regions < 1:
+            parser.error("--regions must be 1 or more")
+        return run_design(
+            args.path,
+            users=args.users,
+            regions=args.regions,
+            compliance=args.compliance,
+            cloud=args.cloud,
+            name=args.name,
+            force=args.force,
+        )
+    if args.command == "approve":
+        from opsmith.commands.approve import run_approve
+
+        return run_approve(args.path, args.by)
     parser.print_help(sys.stderr)
     return EXIT_USAGE

@@ -172,6 +172,7 @@ def audit(target: Target, config: Config) -> AuditResult:
     for item in found:
         listed.append(item.relpath)
         _audit_file(run, repo, item, explicit=bool(target.files))
+    _audit_derived(run, repo, explicit=bool(target.files))
     _run_repo_rules(run, repo, explicit=bool(target.files))
     run.result.findings.sort(key=Finding.sort_key)
     return run.result
@@ -213,12 +214,7 @@ def _audit_file(run: _Run, repo: _RepoContext, item: Discovered, *, explicit: bo
             continue
         repo.docs.setdefault(family.name, []).append((source.relpath, parsed))
         repo.sources[source.relpath] = source
-        ctx = _FileContext(source, run.config)
-        for rule in run.enabled_rules(family):
-            if rule.scope != "file" or rule.file_check is None:
-                continue
-            for problem in run.run_checks(rule, rule.file_check(parsed, ctx), source.relpath):
-                run.emit(rule, problem, source.relpath, source.lines, parsed)
+        _run_file_rules(run, family, source, parsed)
     if audited:
         run.result.files += 1
 
@@ -270,6 +266,43 @@ def _report_parse_failure(run: _Run, family: Family, source: SourceFile, failure
         return
     run.result.rules[rule.id] = rule
     run.emit(rule, Problem(failure.message, failure.line, failure.column), source.relpath, source.lines)
+
+
+def _audit_derived(run: _Run, repo: _RepoContext, *, explicit: bool) -> None:
+    """Documents a family can only build once every file is read (e.g. rendered kustomize
+    output): its parser module's optional `derived_documents(repo)` yields `(path, document or
+    ParseFailure)`, attributed to the file the content comes from. They go through the family's
+    file rules like parsed files (suppressions read that file's lines) and join `repo.documents`."""
+    audited = {path for docs in repo.docs.values() for path, _ in docs}
+    for family in FAMILIES:
+        if family.parser is None or family.name not in repo.docs:
+            continue
+        derive = getattr(importlib.import_module(family.parser), "derived_documents", None)
+        if derive is None:
+            continue
+        try:
+            derived = list(derive(repo))
+        except Exception as exc:  # a bug here must not hide the findings already made
+            run.result.notes.append(f"internal error deriving {family.name} documents: {exc!r}")
+            continue
+        for path, doc in derived:
+            if explicit and path not in audited:
+                continue
+            source = repo.sources.get(path) or SourceFile(path, repo.read_text(path) or "")
+            if isinstance(doc, ParseFailure):
+                _report_parse_failure(run, family, source, doc)
+                continue
+            repo.docs[family.name].append((path, doc))
+            _run_file_rules(run, family, source, doc)
+
+
+def _run_file_rules(run: _Run, family: Family, source: SourceFile, doc: Any) -> None:
+    ctx = _FileContext(source, run.config)
+    for rule in run.enabled_rules(family):
+        if rule.scope != "file" or rule.file_check is None:
+            continue
+        for problem in run.run_checks(rule, rule.file_check(doc, ctx), source.relpath):
+            run.emit(rule, problem, source.relpath, source.lines, doc)
 
 
 def _run_repo_rules(run: _Run, repo: _RepoContext, *, explicit: bool) -> None:

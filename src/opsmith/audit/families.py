@@ -30,24 +30,92 @@ FAMILIES: tuple[Family, ...] = (
         "opsmith.parse.dockerfile",
         "DF018",
     ),
+    Family(
+        "compose",
+        "DC",
+        "Docker Compose",
+        "opsmith.rules.compose",
+        "opsmith.parse.compose",
+        "DC010",
+    ),
+    Family(
+        "kubernetes",
+        "KU",
+        "Kubernetes manifests",
+        "opsmith.rules.kubernetes",
+        "opsmith.parse.kubernetes",
+        "KU014",
+    ),
+    Family(
+        "terraform",
+        "TF",
+        "Terraform",
+        "opsmith.rules.terraform",
+        "opsmith.parse.terraform",
+        "TF012",
+    ),
+    Family(
+        "prometheus",
+        "PM",
+        "Prometheus rules",
+        "opsmith.rules.prometheus",
+        "opsmith.parse.prometheus",
+        "PM001",
+    ),
+    Family(
+        "alertmanager",
+        "PM",
+        "Alertmanager",
+        "opsmith.rules.alertmanager",
+        "opsmith.parse.alertmanager",
+        "PM011",
+    ),
+    Family(
+        "migration",
+        "MG",
+        "SQL migrations",
+        "opsmith.rules.migration",
+        "opsmith.parse.migration",
+        "MG010",
+    ),
+    Family(
+        "workflow",
+        "GA",
+        "GitHub Actions workflows",
+        "opsmith.rules.workflow",
+        "opsmith.parse.workflow",
+        "GA001",
+    ),
+    Family("repository", "RP", "Repository-wide", "opsmith.rules.repository", None, None),
 )
 
 BY_NAME = {f.name: f for f in FAMILIES}
-BY_PREFIX = {f.prefix: f for f in FAMILIES}
+# Families may share a rule prefix (prometheus and alertmanager are both PM): every family of a
+# prefix, in registration order; BY_PREFIX keeps the first one of each.
+FAMILIES_BY_PREFIX: dict[str, tuple[Family, ...]] = {
+    p: tuple(f for f in FAMILIES if f.prefix == p) for p in dict.fromkeys(f.prefix for f in FAMILIES)
+}
+BY_PREFIX = {p: fams[0] for p, fams in FAMILIES_BY_PREFIX.items()}
 
 _DOCKERFILE = re.compile(
     r"^(?:(?:Dockerfile|Containerfile)(?:\..+)?|.+\.(?:dockerfile|Dockerfile|containerfile))$"
 )
 _NOT_DOCKERFILE = (".dockerignore", ".containerignore")
-_COMPOSE = re.compile(r"^(?:docker-)?compose(?:\.[\w.-]+)?\.ya?ml$")
+_COMPOSE = re.compile(r"^(?:docker-compose(?:[.-][\w.-]+)?|compose(?:\.[\w.-]+)?)\.ya?ml$")
 _WORKFLOW = re.compile(r"(?:^|/)\.github/workflows/[^/]+\.ya?ml$")
 _YAML = re.compile(r"\.ya?ml$")
-_SQL_MIGRATION_NAME = re.compile(r"(?:^V\d+(?:[._]\d+)*__.+|\.(?:up|down)|^\d+_.+)\.sql$", re.IGNORECASE)
+# Flyway V<n>__/U<n>__ (undo)/R__ (repeatable); golang-migrate/sqlx *.up.sql/*.down.sql;
+# goose/dbmate/numbered <n>_name.sql
+_SQL_MIGRATION_NAME = re.compile(
+    r"(?:^[VU]\d+(?:[._]\d+)*__.+|^R__.+|\.(?:up|down)|^\d+_.+)\.sql$", re.IGNORECASE
+)
 _MIGRATION_DIR = re.compile(r"(?:^|/)(?:migrations?|migrate|flyway|liquibase|changelogs?|versions)/")
 _PY_MIGRATION = re.compile(
     r"(?:^|/)(?:alembic|migrations)/versions/[^/]+\.py$|(?:^|/)migrations/\d{4}_[^/]+\.py$"
 )
-_RB_MIGRATION = re.compile(r"(?:^|/)db/migrate/\d+_[^/]+\.rb$")
+# numbered SQL that is not a migration: database init scripts, seed data
+_NOT_MIGRATION_DIR = re.compile(r"(?:^|/)(?:docker-entrypoint-initdb\.d|initdb|seeds?)/")
+_RB_MIGRATION = re.compile(r"(?:^|/)db/(?:\w+_)?migrate/\d+_[^/]+\.rb$")  # multi-db: db/<name>_migrate
 
 
 def artifact_types(relpath: str) -> set[str]:
@@ -71,6 +139,8 @@ def artifact_types(relpath: str) -> set[str]:
 
 
 def _is_migration(relpath: str, name: str) -> bool:
+    if _NOT_MIGRATION_DIR.search(relpath):
+        return False
     if name.endswith(".sql"):
         return bool(_SQL_MIGRATION_NAME.search(name) or _MIGRATION_DIR.search(relpath))
     if name.endswith(".py"):
@@ -92,5 +162,11 @@ def content_candidates(relpath: str) -> set[str]:
     return {t for t in artifact_types(relpath) if t in BY_NAME and t in _BY_CONTENT}
 
 
+def families_of_rule(rule_id: str) -> tuple[Family, ...]:
+    """Every family whose prefix the rule ID carries (one of them holds the rule)."""
+    return FAMILIES_BY_PREFIX.get(rule_id[:2].upper(), ())
+
+
 def family_of_rule(rule_id: str) -> Family | None:
+    """The first family of the rule's prefix; when several share it, use families_of_rule."""
     return BY_PREFIX.get(rule_id[:2])

@@ -28,6 +28,9 @@ def run_audit(args: argparse.Namespace) -> int:
         return usage_error(str(exc))
     results = [audit(target, config) for target, config in targets]
     result = _merge(results)
+    note = _terraform_fmt_note(targets, result)
+    if note:
+        result.notes.append(note)
     fail_on = targets[0][1].fail_on
     color = (
         args.color
@@ -73,7 +76,22 @@ def _config_for(target: Target, args: argparse.Namespace) -> Config:
         config = replace(config, ignore=(*config.ignore, *_ids(args.ignore)))
     if args.fail_on:
         config = replace(config, fail_on=parse_fail_on(args.fail_on))
+    if getattr(args, "terraform_fmt", False):
+        terraform = {**config.settings.get("terraform", {}), "fmt": True}
+        config = replace(config, settings={**config.settings, "terraform": terraform})
     return config
+
+
+def _terraform_fmt_note(targets: list[tuple[Target, Config]], result: AuditResult) -> str | None:
+    """The fmt check (TF013) was asked for but cannot run: say so rather than fail."""
+    asked = any(config.setting("terraform.fmt") is True for _, config in targets)
+    if not asked or "TF013" not in result.rules:
+        return None
+    from opsmith.rules.terraform_fmt import terraform_binary
+
+    if terraform_binary() is None:
+        return "terraform fmt check (TF013) skipped: no `terraform` binary on PATH"
+    return None
 
 
 def _ids(text: str) -> tuple[str, ...]:

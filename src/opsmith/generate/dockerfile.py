@@ -306,6 +306,13 @@ def _dotnet(spec: ContainerSpec) -> dict[str, Any]:
     }
 
 
+def health_probe(spec: ContainerSpec) -> list[str] | None:
+    """The command that tells whether the service answers, with tools its image already has."""
+    builder = _BUILDERS.get(spec.ecosystem)
+    probe = builder(spec)["health_probe"] if builder else None
+    return list(probe) if probe else None
+
+
 _BUILDERS = {
     "node": _node,
     "python": _python,

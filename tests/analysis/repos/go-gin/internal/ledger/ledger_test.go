@@ -1,0 +1,5 @@
+package ledger
+
+import "testing"
+
+func TestLedger(t *testing.T) {}

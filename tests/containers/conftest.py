@@ -1,0 +1,37 @@
+"""Fixtures for tests that build and run container images with podman (see podman_env.py)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+
+import podman_env
+import pytest
+
+
+@pytest.fixture(scope="session")
+def podman() -> dict[str, str]:
+    """The local stand-in base images ({reference: image id}), built on first use; skips the test
+    with the reason when podman cannot build or run containers on this machine."""
+    reason = podman_env.podman_available()
+    if reason:
+        pytest.skip(reason)
+    try:
+        return podman_env.ensure_base_images()
+    except podman_env.PodmanUnavailable as exc:
+        pytest.skip(str(exc))
+
+
+@pytest.fixture
+def image_tag(podman: dict[str, str]) -> Iterator[Callable[[str], str]]:
+    """Hands out unique local image tags and removes those images after the test."""
+    tags: list[str] = []
+
+    def new(name: str) -> str:
+        tag = f"localhost/opsmith-test-{name}:{uuid.uuid4().hex[:12]}"
+        tags.append(tag)
+        return tag
+
+    yield new
+    for tag in tags:
+        podman_env.remove_image(tag)

@@ -1,0 +1,136 @@
+"""decide(): what each tier and cloud chooses, reasons and rules on every choice, overrides."""
+
+from __future__ import annotations
+
+import pytest
+
+from design.fixtures import NAMES, design, facts
+from opsmith.design.decide import DesignError, Needs, apply_overrides, choice_paths, decide, overrides_of
+from opsmith.design.model import Override
+
+
+@pytest.mark.parametrize(
+    ("users", "tier", "orchestration", "platform"),
+    [
+        (999, "hobby", "compose", "aws-ec2"),
+        (99_999, "startup", "ecs", "aws-ecs-fargate"),
+        (100_000, "growth", "kubernetes", "aws-eks"),
+        (1_000_000, "enterprise", "kubernetes-mesh", "aws-eks"),
+    ],
+)
+def test_tiers_at_the_boundaries(users: int, tier: str, orchestration: str, platform: str) -> None:
+    d = design(users=users, cloud="aws")
+    assert (d.tier.value, d.orchestration.value, d.platform.value) == (tier, orchestration, platform)
+    assert d.tier.rule.startswith(f"table:{tier}")
+
+
+def test_compliance_overrides_scale_in_the_design() -> None:
+    d = design(users=10, compliance="hipaa", cloud="gcp")
+    assert (d.tier.value, d.topology.value, d.platform.value) == (
+        "compliance",
+        "dedicated",
+        "self-managed-kubernetes",
+    )
+    assert d.networking.tls.value == "cert-manager"
+    assert all(b.provider.reason.endswith("private network.") for b in d.backing_services)
+    production = next(e for e in d.environments if e.name == "production")
+    assert production.protected and "two people" in production.deploys
+
+
+def test_every_choice_has_a_reason_and_a_rule() -> None:
+    for name in NAMES:
+        if not facts(name).services:
+            continue
+        for tier_users in (10, 5_000, 200_000, 2_000_000):
+            d = design(name, users=tier_users)
+            for path, choice in choice_paths(d).items():
+                assert choice.reason.strip() and choice.rule.strip(), (name, path)
+            for s in d.services:
+                assert s.resources.reason and s.resources.rule
+                assert (s.slo is not None) == (s.kind == "web")
+
+
+def test_default_cloud_follows_the_table() -> None:
+    assert design(users=10).platform.value == "railway"
+    assert "No --cloud given" in design(users=10).platform.reason
+    assert design(users=5_000).platform.value == "aws-ecs-fargate"
+
+
+@pytest.mark.parametrize(("cloud", "platform", "registry"), [("gcp", "gcp-cloud-run", "artifact-registry"),
+                                                              ("azure", "azure-container-apps", "acr"),
+                                                              ("fly", "fly", "fly-registry")])  # fmt: skip
+def test_startup_platforms_per_cloud(cloud: str, platform: str, registry: str) -> None:
+    d = design(users=5_000, cloud=cloud)
+    assert (d.platform.value, d.registry.value) == (platform, registry)
+
+
+@pytest.mark.parametrize("cloud", ["fly", "railway"])
+def test_a_paas_cannot_carry_the_growth_tier(cloud: str) -> None:
+    with pytest.raises(DesignError, match=f"--cloud {cloud} does not fit the growth tier"):
+        design(users=100_000, cloud=cloud)
+
+
+def test_strategies_follow_tier_and_kind() -> None:
+    growth = design(users=200_000, cloud="aws")
+    strategies = {s.name: s.strategy.value for s in growth.services}
+    assert strategies == {"api": "canary", "web": "canary", "billing": "canary", "notifier": "rolling"}
+    hobby = design(users=10, cloud="aws")
+    assert {s.strategy.value for s in hobby.services if s.kind == "web"} == {"blue-green"}
+
+
+def test_services_carry_what_generation_needs() -> None:
+    d = design("python-django", users=5_000)
+    web = d.service("newsroom")
+    assert web is not None
+    assert (web.kind, web.port, web.health_path, web.release) == (
+        "web",
+        8000,
+        "/ready",
+        "python manage.py migrate --noinput",
+    )
+    assert web.build.runtime and (web.build.runtime.name, web.build.runtime.version) == ("python", "3.11.10")
+    assert (web.build.package_manager, web.build.lockfile) == ("poetry", "poetry.lock")
+    assert web.commands.install == "poetry install --only main --no-root"
+    assert web.evidence["port"] == "Procfile:1"
+    beat = d.service("newsroom-beat")
+    assert beat is not None and beat.kind == "worker"
+    assert (beat.resources.replicas_min, beat.resources.replicas_max) == (1, 1)  # a scheduler runs once
+    assert {b.kind: b.used_by for b in d.backing_services}["postgresql"] == [
+        "newsroom", "newsroom-worker", "newsroom-beat",
+    ]  # fmt: skip
+
+
+def test_runtime_versions_are_normalised_for_base_images() -> None:
+    laravel = design("php-laravel").services[0]
+    assert laravel.build.runtime and (laravel.build.runtime.version, laravel.build.runtime.declared) == (
+        "8.2",
+        "^8.2",
+    )
+
+
+def test_unresolved_items_come_from_the_unknowns(tmp_path: object) -> None:
+    d = design("unknown")
+    assert d.services == [] and d.unresolved() and "services" in d.unresolved()[0]
+
+
+def test_overrides_are_kept_and_a_tier_override_moves_what_follows() -> None:
+    first = design(users=5_000, cloud="aws")
+    edited = apply_overrides(
+        first,
+        {
+            "tier": Override(value="growth", reason="we expect a launch spike"),
+            "networking.dns": Override(value="cloud-dns", reason="our zones live in GCP"),
+            "services[api].strategy": Override(value="blue-green", reason="instant switch back"),
+        },
+    )
+    again = decide(facts("monorepo"), Needs(users=5_000, cloud="aws"), overrides=overrides_of(edited))
+    assert again.tier.value == "startup" and again.tier.effective == "growth"
+    assert again.tier.override and again.tier.override.reason == "we expect a launch spike"
+    assert again.platform.value == "aws-eks"  # follows the overridden tier
+    assert again.networking.dns.effective == "cloud-dns" and again.networking.dns.value == "route53"
+    assert again.service("api") and again.service("api").strategy.effective == "blue-green"  # type: ignore[union-attr]
+
+
+def test_an_override_must_be_a_valid_value() -> None:
+    with pytest.raises(ValueError, match="tier"):
+        apply_overrides(design(), {"tier": Override(value="galactic", reason="why not")})

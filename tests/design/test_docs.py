@@ -1,0 +1,67 @@
+"""docs/infrastructure.md and its SVG: the diagram, decisions with reasons, costs, risks, next tier."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from design.fixtures import design
+from opsmith.design.decide import apply_overrides
+from opsmith.design.docs import render_docs
+from opsmith.design.model import Override
+from opsmith.design.svg import render_svg
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def test_docs_have_every_section() -> None:
+    text = render_docs(design(users=5_000))
+    headings = (
+        "## Summary",
+        "## Topology",
+        "## Decisions",
+        "## Services",
+        "## Backing services",
+        "## Environments",
+        "## Cost drivers",
+        "## Risks",
+        "## What changes at the next tier",
+    )
+    for heading in headings:
+        assert heading in text
+    assert "```mermaid\nflowchart LR" in text and "![Topology](infrastructure.svg)" in text
+    assert "lb --> svc_api" in text and "svc_api --> db_postgresql" in text
+    assert (
+        "svc_notifier --> db_rabbitmq" in text and "lb --> svc_notifier" not in text
+    )  # workers take no traffic
+    assert "| tier | startup |" in text and "table:startup" in text
+    assert "The next row is **Growth (100k-1M users)**" in text
+
+
+def test_overrides_are_shown_with_their_reason() -> None:
+    d = apply_overrides(design(), {"registry": Override(value="ghcr", reason="images are public")})
+    assert "**ghcr** (override: images are public; opsmith chose ecr)" in render_docs(d)
+
+
+def test_risks_name_missing_health_endpoints_and_lockfiles() -> None:
+    text = render_docs(design("java-spring", users=10, cloud="aws"))
+    assert "postgresql runs as a container" in text
+    assert "inventory has no lockfile" not in text  # Maven has no lockfile to ask for
+
+
+def test_svg_is_well_formed_with_a_box_per_component() -> None:
+    d = design(users=5_000)
+    root = ET.fromstring(render_svg(d))
+    assert root.tag == f"{SVG}svg"
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    for name in ("api", "web", "billing", "notifier", "postgresql 16", "Users", "Load balancer"):
+        assert name in texts
+    boxes = [r for r in root.iter(f"{SVG}rect") if r.get("rx")]
+    assert len(boxes) == 3 + len(d.services) + len(d.backing_services)
+    arrows = list(root.iter(f"{SVG}line"))
+    expected = 2 + sum(s.kind == "web" for s in d.services) + sum(len(s.uses) for s in d.services)
+    assert len(arrows) == expected
+
+
+def test_svg_escapes_text() -> None:
+    d = design(users=5_000, name="a-b")
+    assert ET.fromstring(render_svg(d)) is not None

@@ -1,0 +1,151 @@
+"""Kustomize: what a kustomization reads, and its rendered objects reported where they were written.
+
+Rendering runs the real `kubectl kustomize` (offline); those tests are skipped where kubectl is not
+installed.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from helpers import audit_tree, found, write_tree
+from opsmith.audit.engine import Target, audit
+from opsmith.config import Config
+from opsmith.parse.kustomize import read_kustomization
+from opsmith.parse.yaml_tree import YMap, load_documents
+
+needs_kubectl = pytest.mark.skipif(
+    shutil.which("kubectl") is None and shutil.which("kustomize") is None,
+    reason="neither kubectl nor kustomize is installed",
+)
+
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  selector:
+    matchLabels: {app: api}
+  template:
+    metadata:
+      labels: {app: api}
+    spec:
+      containers:
+        - name: api
+          image: shop/api
+"""
+
+
+def test_what_a_kustomization_reads() -> None:
+    kust = read_kustomization(
+        _yaml(
+            """\
+            kind: Kustomization
+            resources: [../base, svc.yaml, "https://github.com/org/repo//deploy?ref=v1"]
+            components: [../../components/tls]
+            patches:
+              - path: patches/replicas.yaml
+              - patch: |-
+                  - op: replace
+            patchesStrategicMerge:
+              - memory.yaml
+              - |-
+                apiVersion: v1
+            configMapGenerator:
+              - name: settings
+                files: [app.properties, key=secret.txt]
+            crds: [crds/thing.yaml]
+            """
+        ),
+        "k8s/prod/kustomization.yaml",
+    )
+    assert kust.directory == "k8s/prod" and not kust.component
+    assert kust.references == {
+        "k8s/base",
+        "k8s/prod/svc.yaml",
+        "components/tls",
+        "k8s/prod/patches/replicas.yaml",
+        "k8s/prod/memory.yaml",
+        "k8s/prod/app.properties",
+        "k8s/prod/secret.txt",
+        "k8s/prod/crds/thing.yaml",
+    }
+    assert kust.remote == ("https://github.com/org/repo//deploy?ref=v1",)
+    assert kust.generators == (("configMapGenerator", "settings", 13),)
+    root = read_kustomization(_yaml("kind: Component\nresources: [a.yaml]\n"), "kustomization.yaml")
+    assert root.directory == "." and root.component and root.references == {"a.yaml"}
+
+
+def _yaml(text: str) -> YMap:
+    import textwrap
+
+    docs = load_documents(textwrap.dedent(text))
+    assert isinstance(docs, list) and isinstance(docs[0], YMap)
+    return docs[0]
+
+
+@needs_kubectl
+def test_overlay_output_is_mapped_back_to_base_lines_and_generators(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "k8s/base/kustomization.yaml": "resources: [deployment.yaml]\n",
+            "k8s/base/deployment.yaml": DEPLOYMENT,
+            "k8s/prod/kustomization.yaml": (
+                "namespace: shop\nnamePrefix: prod-\nresources: [../base]\n"
+                "configMapGenerator:\n  - name: settings\n    literals: [MODE=prod]\n"
+                "images:\n  - {name: shop/api, newTag: '1.2.3'}\n"
+            ),
+        },
+    )
+    result = audit_tree(tmp_path, Config(select=("KU001", "KU013", "KU016")))
+    assert found(result) == [
+        ("KU013", "k8s/base/deployment.yaml", 3),  # the base's line, not the rendered text's
+        ("KU013", "k8s/prod/kustomization.yaml", 5),  # the generated ConfigMap: its generator entry
+    ]
+    messages = [f.message for f in result.findings]
+    assert (
+        messages[0]
+        == "Deployment api lacks `app.kubernetes.io/name` and a team/owner label (as rendered by k8s/prod)"
+    )
+    assert "(as rendered by" not in messages[1]  # written in the kustomization that rendered it
+
+
+@needs_kubectl
+def test_a_kustomization_that_does_not_build_is_reported_on_it(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"app/kustomization.yaml": "resources: [missing.yaml]\n"})
+    result = audit_tree(tmp_path, Config(select=("KU",)))
+    assert found(result) == [("KU014", "app/kustomization.yaml", None)]
+    message = result.findings[0].message
+    assert message.startswith("kustomize cannot build app:") and "missing.yaml" in message
+    assert str(tmp_path) not in message and "opsmith-kustomize" not in message
+
+
+@needs_kubectl
+def test_one_file_of_a_base_given_alone_is_audited_as_its_kustomization_renders_it(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "base/kustomization.yaml": "namespace: shop\nresources: [deployment.yaml]\n",
+            "base/deployment.yaml": DEPLOYMENT,
+            "other.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n",
+        },
+    )
+    result = audit(Target(tmp_path, (tmp_path / "base/deployment.yaml",)), Config(select=("KU001", "KU016")))
+    assert found(result) == [("KU001", "base/deployment.yaml", 14)]  # namespace set: no KU016
+
+
+def test_without_kustomize_or_kubectl_the_kustomization_gets_a_note(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    write_tree(
+        tmp_path, {"k8s/kustomization.yaml": "resources: [deploy.yaml]\n", "k8s/deploy.yaml": DEPLOYMENT}
+    )
+    result = audit_tree(tmp_path, Config(select=("KU",)))
+    assert found(result) == [("KU018", "k8s/kustomization.yaml", None)]
+    assert "neither kustomize nor kubectl is installed" in result.findings[0].message

@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from opsmith.audit.source import SourceFile
+from opsmith.parse.errors import ParseFailure
+from opsmith.parse.terraform import TerraformDoc, parse, unclosed
+
+
+def _doc(text: str) -> TerraformDoc:
+    result = parse(SourceFile("main.tf", text))
+    assert isinstance(result, TerraformDoc), result
+    return result
+
+
+def test_blocks_attributes_and_lines() -> None:
+    doc = _doc(
+        'terraform {\n  required_version = "~> 1.9"\n  backend "s3" {\n    encrypt = true\n  }\n}\n\n'
+        'resource "aws_instance" "web" {\n  count = 2\n  ingress {\n    from_port = -1\n  }\n}\n'
+    )
+    settings, resource = doc.blocks
+    assert (settings.type, settings.labels, settings.line, settings.end_line) == ("terraform", (), 1, 6)
+    assert settings.attributes["required_version"].line == 2
+    backend = settings.of("backend")[0]
+    assert backend.label == "s3" and backend.line == 3 and backend.value("encrypt").truthy()  # type: ignore[union-attr]
+    assert resource.address == "aws_instance.web" and resource.line == 8
+    assert resource.value("count").number() == 2  # type: ignore[union-attr]
+    ingress = resource.of("ingress")[0]
+    assert ingress.line == 10 and ingress.value("from_port").value == -1  # type: ignore[union-attr]
+    assert doc.resources() == [resource]
+
+
+def test_expressions_keep_literals_and_source() -> None:
+    doc = _doc(
+        "locals {\n"
+        '  plain    = "a\\tb \\u00e9 $${not}"\n'
+        '  template = "x-${var.env}"\n'
+        '  list     = ["0.0.0.0/0", var.cidr]\n'
+        '  object   = { "quoted" = 1, bare = null, (var.k) = true }\n'
+        '  call     = jsonencode({ password = "p" })\n'
+        "  ref      = aws_vpc.main.id\n"
+        "  number   = 1.5\n"
+        "  cond     = var.a ? 1 : 2\n"
+        "}\n"
+    )
+    values = {name: attr.value for name, attr in doc.blocks[0].attributes.items()}
+    assert values["plain"].string == "a\tb é ${not}"
+    assert values["template"].kind == "template" and values["template"].string is None
+    assert values["list"].strings() == ["0.0.0.0/0"] and values["list"].items[1].kind == "ref"
+    assert [k for k, _ in values["object"].entries] == ["quoted", "bare", "var.k"]
+    assert values["object"].get("bare").kind == "literal"  # type: ignore[union-attr]
+    call = values["call"]
+    assert call.kind == "call" and call.name == "jsonencode" and call.items[0].get("password").string == "p"  # type: ignore[union-attr]
+    assert values["ref"].kind == "ref" and values["ref"].source == "aws_vpc.main.id"
+    assert values["number"].value == 1.5
+    assert values["cond"].kind == "ref" and values["cond"].line == 9
+
+
+def test_heredocs() -> None:
+    doc = _doc(
+        "locals {\n  a = <<EOT\nline one\nEOT\n  b = <<-EOT\n    indented\n      more\n    EOT\n"
+        "  c = <<EOT\nhello ${var.name}\nEOT\n}\n"
+    )
+    attrs = doc.blocks[0].attributes
+    assert attrs["a"].value.string == "line one\n"
+    assert attrs["b"].value.string == "indented\n  more\n"
+    assert attrs["c"].value.kind == "template" and attrs["c"].line == 9
+
+
+def test_windows_line_endings_and_comments() -> None:
+    doc = _doc('# comment\r\nvariable "x" {\r\n  type = string // trailing\r\n}\r\n/* end */\r\n')
+    assert doc.blocks[0].line == 2 and doc.blocks[0].attributes["type"].line == 3
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n", "/* block */"])
+def test_empty_files_parse(text: str) -> None:
+    assert _doc(text).blocks == []
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ('resource "a" "b" {\n  x =\n}\n', 2, "expected a value"),
+        ('resource "a" "b" {\n  x = 1\n\nresource "c" "d" {}\n', 1, "`{` opened here is never closed"),
+        ("a = [1,\n  2\n", 1, "`[` opened here is never closed"),
+        ('a = "unterminated\n', 1, "not closed"),
+        ("}\n", 1, "unexpected `}`"),
+        ("a = 1\nb = @\n", 2, "unexpected `@`"),
+        ("x {\n  y = 1\n  y = 2\n}\n", 3, "defined twice (first at line 2)"),
+        ('x = "${var.a"\n', 1, "expected `}`"),
+    ],
+)
+def test_parse_failures_point_at_the_line(text: str, line: int, message: str) -> None:
+    result = parse(SourceFile("bad.tf", text))
+    assert isinstance(result, ParseFailure)
+    assert result.line == line and message in result.message, result
+
+
+def test_unclosed_skips_strings_comments_and_heredocs() -> None:
+    text = 'a = "{ ${f("}")} ["\n# {\n/* [ */\nb = <<EOT\n{\nEOT\nc = {\n'
+    assert unclosed(text) == (7, "{")
+    assert unclosed("a = { b = [1] }\n") is None
+
+
+def test_truncated_and_garbage_input_never_raises() -> None:
+    source = 'resource "aws_s3_bucket" "b" {\n  bucket = "x"\n  tags = { a = "b" }\n}\n'
+    for cut in range(len(source)):
+        result = parse(SourceFile("t.tf", source[:cut]))
+        assert isinstance(result, TerraformDoc | ParseFailure)
+        if isinstance(result, ParseFailure):
+            assert result.line is not None and 1 <= result.line <= max(1, source[:cut].count("\n") + 1)
+    deep = "a = " + "[" * 3000 + "]" * 3000 + "\n"
+    for junk in ("\x1b[31m", "\ufffd\ufffd", "<<EOT", "${", "=" * 50, "{" * 3000, deep):
+        assert isinstance(parse(SourceFile("j.tf", junk)), TerraformDoc | ParseFailure)
+
+
+def test_lark_is_imported_only_when_a_tf_file_is_parsed() -> None:
+    code = (
+        "import sys, pathlib, tempfile\n"
+        "from opsmith.audit.engine import audit, Target\n"
+        "from opsmith.config import Config\n"
+        "d = pathlib.Path(tempfile.mkdtemp())\n"
+        "(d / 'Dockerfile').write_text('FROM a:1\\n')\n"
+        "audit(Target(d), Config())\n"
+        "print('lark' in sys.modules)\n"
+        "(d / 'main.tf').write_text('locals {}\\n')\n"
+        "audit(Target(d), Config())\n"
+        "print('lark' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "True"]

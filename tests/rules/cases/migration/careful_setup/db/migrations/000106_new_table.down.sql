@@ -1,0 +1,2 @@
+ALTER TABLE users DROP COLUMN plan;
+DROP TABLE user_sessions;

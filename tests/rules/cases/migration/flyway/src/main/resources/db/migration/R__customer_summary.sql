@@ -1,0 +1,2 @@
+DROP VIEW IF EXISTS customer_summary;
+CREATE VIEW customer_summary AS SELECT id, email FROM customers;

@@ -1,0 +1,1 @@
+ALTER TABLE ${schema}.customers DROP COLUMN fax;

@@ -1,0 +1,2 @@
+-- nothing to undo: the up is empty too
+SELECT 1;

@@ -1,0 +1,4 @@
+-- +goose Up
+-- +goose StatementBegin
+ALTER TABLE customers DROP COLUMN wishlist;
+-- +goose StatementEnd

@@ -1,0 +1,4 @@
+def login(request):
+    password = request.form["password"]
+    token = request.headers.get("Authorization")
+    return check(password, token)

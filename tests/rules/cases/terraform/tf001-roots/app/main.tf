@@ -1,0 +1,11 @@
+terraform {
+  required_version = "~> 1.9"
+}
+
+provider "aws" {
+  region = "eu-west-1"
+}
+
+module "shared" {
+  source = "../shared"
+}

@@ -1,0 +1,9 @@
+terraform {
+  backend "local" {
+    path = "state/legacy.tfstate"
+  }
+}
+
+provider "aws" {
+  region = "us-east-1"
+}

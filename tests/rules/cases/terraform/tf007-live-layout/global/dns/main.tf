@@ -1,0 +1,10 @@
+terraform {
+  backend "gcs" {
+    bucket = "acme-terraform-state"
+    prefix = "global/dns"
+  }
+}
+
+provider "google" {
+  project = "acme-shared"
+}

@@ -1,0 +1,10 @@
+terraform {
+  backend "gcs" {
+    bucket = "acme-terraform-state"
+    prefix = "prod/network"
+  }
+}
+
+provider "google" {
+  project = "acme-prod"
+}

@@ -1,0 +1,17 @@
+terraform {
+  backend "s3" {
+    bucket       = "acme-terraform-state"
+    key          = "shop.tfstate"
+    region       = "eu-west-1"
+    use_lockfile = true
+    encrypt      = true
+  }
+}
+
+provider "aws" {
+  region = "eu-west-1"
+}
+
+module "shop" {
+  source = "../modules/shop"
+}

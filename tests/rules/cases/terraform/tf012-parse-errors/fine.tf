@@ -1,0 +1,4 @@
+# comments only, in every style
+// slash comment
+/* block
+   comment */

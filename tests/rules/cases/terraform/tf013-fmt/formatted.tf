@@ -1,0 +1,4 @@
+resource "aws_s3_bucket" "logs" {
+  bucket        = "shop-logs"
+  force_destroy = false
+}

