@@ -231,6 +231,7 @@ def main() -> None:
         theirs_s = best_of([squawk, "--reporter", "json", *map(str, files)], args.runs)
         print(f"corpus: {len(files)} SQL migration files; peer: {version}; best of {args.runs} runs\n")
         report([(f"{len(files)} migration files", ours_s, theirs_s)], "squawk")
+        print(f"ratio: opsmith takes {ours_s / theirs_s:.1f}x squawk's wall time")
         compare(root, opsmith_findings(root), squawk_findings(squawk, files, root))
 
 

@@ -65,18 +65,47 @@ def _users(text: str) -> int:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _positive(text: str) -> int:
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number, 1 or more: {text!r}")
+    return int(text)
+
+
+def _scale_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--users", type=_users, metavar="N", help="expected users (5000, 100k, 1m)")
+    p.add_argument("--regions", type=_positive, metavar="N", help="regions to serve from (default 1)")
+    p.add_argument("--compliance", choices=("none", "hipaa", "pci", "soc2", "gdpr"))
+    p.add_argument("--cloud", choices=("aws", "gcp", "azure", "fly", "railway"))
+    p.add_argument("--name", help="application name (default: the repository's)")
+
+
+def _generate_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--k8s", action="store_true", help="Kubernetes manifests even below the growth tier")
+    p.add_argument(
+        "--pin-digests",
+        metavar="FILE",
+        help="pin base images by digest: JSON {image: digest} or `image sha256:...` lines",
+    )
+
+
 def _design_args(sub: argparse._SubParsersAction[_Parser]) -> None:
     analyze = sub.add_parser("analyze", help="what the repository is made of, with evidence")
     analyze.add_argument("path", nargs="?", default=".", metavar="PATH")
     analyze.add_argument("--format", "-f", choices=("text", "json"), default="text")
     design = sub.add_parser("design", help="design the infrastructure (opsmith.yaml, docs/infrastructure.md)")
     design.add_argument("path", nargs="?", default=".", metavar="PATH")
-    design.add_argument("--users", type=_users, metavar="N", help="expected users (5000, 100k, 1m)")
-    design.add_argument("--regions", type=int, metavar="N", help="regions to serve from (default 1)")
-    design.add_argument("--compliance", choices=("none", "hipaa", "pci", "soc2", "gdpr"))
-    design.add_argument("--cloud", choices=("aws", "gcp", "azure", "fly", "railway"))
-    design.add_argument("--name", help="application name (default: the repository's)")
+    _scale_flags(design)
     design.add_argument("--force", action="store_true", help="replace an existing opsmith.yaml that differs")
+    generate = sub.add_parser("generate", help="write the approved design's artifacts (needs gate 1)")
+    generate.add_argument("path", nargs="?", default=".", metavar="PATH")
+    _generate_flags(generate)
+    generate.add_argument("--dry-run", action="store_true", help="write nothing, show every diff")
+    generate.add_argument("--force", action="store_true", help="overwrite files you changed")
+    init = sub.add_parser("init", help="analyze, design, approve, generate and audit, gate by gate")
+    init.add_argument("path", nargs="?", default=".", metavar="PATH")
+    _scale_flags(init)
+    _generate_flags(init)
+    init.add_argument("--yes", action="store_true", help="approve the design without asking (logged)")
     approve = sub.add_parser("approve", help="gate 1: approve the design as it is now")
     approve.add_argument("path", nargs="?", default=".", metavar="PATH")
     approve.add_argument("--by", metavar="NAME", help="who approves (default: git config user.name/email)")
@@ -104,8 +133,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "design":
         from opsmith.commands.design import run_design
 
-        if args.regions is not None and args.regions < 1:
-            parser.error("--regions must be 1 or more")
         return run_design(
             args.path,
             users=args.users,
@@ -114,6 +141,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             cloud=args.cloud,
             name=args.name,
             force=args.force,
+        )
+    if args.command == "generate":
+        from opsmith.commands.generate import run_generate
+
+        return run_generate(
+            args.path, force=args.force, dry_run=args.dry_run, k8s=args.k8s, pin_digests=args.pin_digests
+        )
+    if args.command == "init":
+        from opsmith.commands.init import run_init
+
+        return run_init(
+            args.path,
+            users=args.users,
+            regions=args.regions,
+            compliance=args.compliance,
+            cloud=args.cloud,
+            name=args.name,
+            yes=args.yes,
+            k8s=args.k8s,
         )
     if args.command == "approve":
         from opsmith.commands.approve import run_approve

@@ -68,6 +68,12 @@ class Config:
         table = self.settings.get(section, {})
         return table.get(name, default) if isinstance(table, dict) else default
 
+    def family_selected(self, prefix: str) -> bool:
+        """Whether `select` can enable any rule with this ID prefix (ignores are per rule)."""
+        return not self.select or any(
+            p.upper().startswith(prefix) or prefix.startswith(p.upper()) for p in self.select
+        )
+
     def rule_enabled(self, rule_id: str) -> bool:
         selected = not self.select or _matches(rule_id, self.select)
         return selected and not _matches(rule_id, self.ignore)

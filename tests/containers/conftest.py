@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Iterator
-
 import podman_env
 import pytest
 
@@ -20,18 +17,3 @@ def podman() -> dict[str, str]:
         return podman_env.ensure_base_images()
     except podman_env.PodmanUnavailable as exc:
         pytest.skip(str(exc))
-
-
-@pytest.fixture
-def image_tag(podman: dict[str, str]) -> Iterator[Callable[[str], str]]:
-    """Hands out unique local image tags and removes those images after the test."""
-    tags: list[str] = []
-
-    def new(name: str) -> str:
-        tag = f"localhost/opsmith-test-{name}:{uuid.uuid4().hex[:12]}"
-        tags.append(tag)
-        return tag
-
-    yield new
-    for tag in tags:
-        podman_env.remove_image(tag)

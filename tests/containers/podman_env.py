@@ -465,53 +465,64 @@ def _ensure_python(refs: list[str]) -> str:
 
 def build_image(
     context: Path,
-    tag: str,
+    tag: str | None = None,
     *,
     dockerfile: Path | None = None,
     network: str | None = None,
     build_args: dict[str, str] | None = None,
     timeout: float = BUILD_TIMEOUT,
-) -> None:
-    """`podman build --pull=never --format docker` (docker format keeps HEALTHCHECK, which the OCI
-    format drops); raises PodmanError carrying the build log when the build fails.
+) -> str:
+    """`podman build --pull=never --format docker` (the docker format keeps HEALTHCHECK, which
+    the OCI format drops); returns the image ID, raises PodmanError carrying the build log when
+    the build fails.
+
+    Refer to the result by the returned ID, not by `tag`: podman 4.3 updates an image's names by
+    read-modify-write, so when two test runs build the same content at once (one image ID) and
+    tag or untag it, a name can be lost. Untagged, the image stays behind as layer cache.
 
     `network`: None for podman's default (a private bridge that reaches what the host reaches),
     "none" to prove a build needs no network, "host" to share the host's."""
-    argv = ["podman", "build", "--pull=never", "--format", "docker", "--tag", tag]
-    if dockerfile is not None:
-        argv += ["--file", str(dockerfile)]
-    if network is not None:
-        argv += ["--network", network]
-    for key, value in (build_args or {}).items():
-        argv += ["--build-arg", f"{key}={value}"]
-    argv.append(str(context))
-    proc = _run(argv, timeout=timeout, check=False)
-    if proc.returncode != 0:
-        raise PodmanError("image build failed: " + _failure(argv, proc))
+    with tempfile.TemporaryDirectory(prefix="build-") as tmp:
+        iidfile = Path(tmp) / "iid"
+        argv = ["podman", "build", "--pull=never", "--format", "docker", "--iidfile", str(iidfile)]
+        if tag is not None:
+            argv += ["--tag", tag]
+        if dockerfile is not None:
+            argv += ["--file", str(dockerfile)]
+        if network is not None:
+            argv += ["--network", network]
+        for key, value in (build_args or {}).items():
+            argv += ["--build-arg", f"{key}={value}"]
+        argv.append(str(context))
+        proc = _run(argv, timeout=timeout, check=False)
+        if proc.returncode != 0:
+            raise PodmanError("image build failed: " + _failure(argv, proc))
+        return iidfile.read_text(encoding="utf-8").strip().removeprefix("sha256:")
 
 
 def run_and_probe(
-    tag: str,
+    image: str,
     port: int,
     path: str = "/",
     timeout: float = 60,
     *,
     env: dict[str, str] | None = None,
+    name: str | None = None,
 ) -> int:
-    """Runs the image, waits until it is healthy, and returns the HTTP status of
+    """Runs `image` (an ID or a name), waits until it is healthy, and returns the HTTP status of
     `GET http://127.0.0.1:<host port><path>`; the container is always removed.
 
     The container port is published on a loopback port of the host that podman picks. When the
     image has a HEALTHCHECK, it is run (`podman healthcheck run`: no systemd timer runs it here)
     until it passes, and only then is the HTTP request made; without one, the request is retried
     until it gets an answer. Raises TimeoutError (with the container's log) when neither happens in time,
-    PodmanError when the container exits."""
-    name = f"opsmith-probe-{uuid.uuid4().hex[:12]}"
+    PodmanError when the container exits. `name` names the container (default: a unique one)."""
+    name = name or f"opsmith-probe-{uuid.uuid4().hex[:12]}"
     argv = ["run", "--detach", "--pull=never", "--name", name, "--publish", f"127.0.0.1::{port}"]
     for key, value in (env or {}).items():
         argv += ["--env", f"{key}={value}"]
     try:
-        _podman(*argv, tag)
+        _podman(*argv, image)
         host_port: int | None = None
         has_healthcheck = _has_healthcheck(name)
         deadline = time.monotonic() + timeout
@@ -522,7 +533,7 @@ def run_and_probe(
                 "inspect", "--format", "{{.State.Status}} {{.State.ExitCode}}", name
             ).stdout.split()
             if state and state[0] in {"exited", "stopped"}:
-                raise PodmanError(f"{tag} exited with code {state[1]}:\n{_logs(name)}")
+                raise PodmanError(f"{image} exited with code {state[1]}:\n{_logs(name)}")
             if host_port is None:
                 host_port = _host_port(name, port)
             if not healthy:
@@ -535,7 +546,7 @@ def run_and_probe(
                     return status
                 last = "no HTTP answer yet"
             time.sleep(0.5)
-        raise TimeoutError(f"{tag} not healthy after {timeout}s ({last}):\n{_logs(name)}")
+        raise TimeoutError(f"{image} not healthy after {timeout}s ({last}):\n{_logs(name)}")
     finally:
         _podman("rm", "--force", "--time", "0", name, check=False, timeout=60)
 
@@ -555,17 +566,8 @@ def run_in(ref: str, *argv: str, timeout: float = 120) -> str:
     return _podman("run", "--rm", "--pull=never", "--network=none", ref, *argv, timeout=timeout).stdout
 
 
-def containers_of(ref: str) -> list[str]:
-    """IDs of every container, running or not, created from the image `ref`."""
-    proc = _podman("ps", "--all", "--quiet", "--filter", f"ancestor={ref}")
-    return proc.stdout.split()
-
-
-def remove_image(ref: str) -> None:
-    """Drops the tag `ref`. Only the name goes: identical builds (another test run at the same time,
-    in the same storage) share one image ID, and `podman rmi --force` would delete it under them.
-    The untagged image stays as build cache for the next identical build."""
-    _podman("untag", ref, check=False)
+def container_exists(name: str) -> bool:
+    return _podman("container", "exists", name, check=False).returncode == 0
 
 
 def _host_port(container: str, port: int) -> int:

@@ -8,13 +8,17 @@ so nothing in them reaches a registry.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable
+import uuid
 from pathlib import Path
 
 import podman_env
 import pytest
 
 APPS = Path(__file__).parent / "apps"
+
+
+def _container_name() -> str:
+    return f"opsmith-test-{uuid.uuid4().hex[:12]}"
 
 
 def _write(folder: Path, dockerfile: str) -> Path:
@@ -28,17 +32,17 @@ def _write(folder: Path, dockerfile: str) -> Path:
     [("node-service", 3000, "node"), ("python-service", 8000, "10001")],
 )
 def test_service_image_builds_offline_and_answers_its_health_check(
-    podman: dict[str, str], image_tag: Callable[[str], str], app: str, port: int, user: str
+    podman: dict[str, str], app: str, port: int, user: str
 ) -> None:
-    tag = image_tag(app)
-    podman_env.build_image(APPS / app, tag, network="none")
+    image = podman_env.build_image(APPS / app, network="none")
 
-    config = podman_env.image_config(tag)
+    config = podman_env.image_config(image)
     assert config["User"] == user
     assert config["Healthcheck"]["Test"][0] == "CMD"  # kept: the build used the docker format
     assert isinstance(config["Cmd"], list)
-    assert podman_env.run_and_probe(tag, port, "/healthz", timeout=90) == 200
-    assert podman_env.containers_of(tag) == []
+    name = _container_name()
+    assert podman_env.run_and_probe(image, port, "/healthz", timeout=90, name=name) == 200
+    assert not podman_env.container_exists(name)
 
 
 def test_stand_ins_carry_the_names_and_versions_the_generator_pins(podman: dict[str, str]) -> None:
@@ -59,9 +63,7 @@ def test_ensure_base_images_reuses_what_exists(podman: dict[str, str]) -> None:
     assert podman_env.ensure_base_images() == podman
 
 
-def test_failed_build_raises_with_the_build_log(
-    podman: dict[str, str], image_tag: Callable[[str], str], tmp_path: Path
-) -> None:
+def test_failed_build_raises_with_the_build_log(podman: dict[str, str], tmp_path: Path) -> None:
     context = _write(
         tmp_path / "broken",
         f"""
@@ -70,13 +72,12 @@ def test_failed_build_raises_with_the_build_log(
         """,
     )
     with pytest.raises(podman_env.PodmanError, match=r"(?s)about to fail.*exit status 7"):
-        podman_env.build_image(context, image_tag("broken"), network="none")
+        podman_env.build_image(context, network="none")
 
 
 def test_container_that_exits_is_reported_with_its_log_and_removed(
-    podman: dict[str, str], image_tag: Callable[[str], str], tmp_path: Path
+    podman: dict[str, str], tmp_path: Path
 ) -> None:
-    tag = image_tag("exits")
     context = _write(
         tmp_path / "exits",
         f"""
@@ -84,16 +85,14 @@ def test_container_that_exits_is_reported_with_its_log_and_removed(
         CMD ["sh", "-c", "echo crashed on start; exit 3"]
         """,
     )
-    podman_env.build_image(context, tag, network="none")
+    image = podman_env.build_image(context, network="none")
+    name = _container_name()
     with pytest.raises(podman_env.PodmanError, match=r"(?s)exited with code 3.*crashed on start"):
-        podman_env.run_and_probe(tag, 8080, "/healthz", timeout=30)
-    assert podman_env.containers_of(tag) == []
+        podman_env.run_and_probe(image, 8080, "/healthz", timeout=30, name=name)
+    assert not podman_env.container_exists(name)
 
 
-def test_never_healthy_container_times_out_and_is_removed(
-    podman: dict[str, str], image_tag: Callable[[str], str], tmp_path: Path
-) -> None:
-    tag = image_tag("unhealthy")
+def test_never_healthy_container_times_out_and_is_removed(podman: dict[str, str], tmp_path: Path) -> None:
     context = _write(
         tmp_path / "unhealthy",
         f"""
@@ -102,7 +101,8 @@ def test_never_healthy_container_times_out_and_is_removed(
         CMD ["sleep", "600"]
         """,
     )
-    podman_env.build_image(context, tag, network="none")
+    image = podman_env.build_image(context, network="none")
+    name = _container_name()
     with pytest.raises(TimeoutError, match="not healthy"):
-        podman_env.run_and_probe(tag, 8080, "/healthz", timeout=3)
-    assert podman_env.containers_of(tag) == []
+        podman_env.run_and_probe(image, 8080, "/healthz", timeout=3, name=name)
+    assert not podman_env.container_exists(name)

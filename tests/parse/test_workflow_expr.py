@@ -45,7 +45,11 @@ def test_precedence_and_operators() -> None:
     assert node == Binary(
         "||",
         Unary("!", ContextRef(("a", "b"))),
-        Binary("&&", Binary("==", ContextRef(("c",)), Literal("x")), Binary("<", ContextRef(("d",)), Literal(2.0))),
+        Binary(
+            "&&",
+            Binary("==", ContextRef(("c",)), Literal("x")),
+            Binary("<", ContextRef(("d",)), Literal(2.0)),
+        ),
     )
 
 

@@ -49,7 +49,9 @@ def test_rp001_any_ci_counts(tmp_path: Path, ci_file: str) -> None:
 
 
 def test_rp001_sits_on_what_would_be_built(tmp_path: Path) -> None:
-    write_tree(tmp_path, {"README.md": "# x\n", "services/api/go.mod": "module x\n", "main.go": "package main\n"})
+    write_tree(
+        tmp_path, {"README.md": "# x\n", "services/api/go.mod": "module x\n", "main.go": "package main\n"}
+    )
     assert _rp(tmp_path, "RP001") == [("RP001", "services/api/go.mod", None)]
 
 
@@ -132,7 +134,9 @@ def test_rp004_a_mention_in_passing_is_not_a_procedure(tmp_path: Path) -> None:
 
 
 def test_rp004_without_deploys_is_silent(tmp_path: Path) -> None:
-    write_tree(tmp_path, {".github/workflows/ci.yml": "on: push\njobs:\n  t: {runs-on: x, steps: [{run: pytest}]}\n"})
+    write_tree(
+        tmp_path, {".github/workflows/ci.yml": "on: push\njobs:\n  t: {runs-on: x, steps: [{run: pytest}]}\n"}
+    )
     assert _rp(tmp_path, "RP004") == []
 
 

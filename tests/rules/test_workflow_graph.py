@@ -109,6 +109,8 @@ def test_tool_of_unwraps_runners(line: str, tool: tuple[str, tuple[str, ...]]) -
         ("npm run build", {"build"}),
         ("python -m build", {"build"}),
         ("echo deploy", set()),
+        ("twine upload dist/*", {"publish"}),
+        ("npm publish --provenance", {"publish"}),
     ],
 )
 def test_command_kinds(script: str, kinds: set[str]) -> None:
@@ -218,7 +220,11 @@ def test_gates_follow_needs_transitively_but_not_through_always() -> None:
           build: {needs: [test, scan], runs-on: x, steps: [{run: docker build .}]}
           deploy: {needs: build, runs-on: x, steps: [{run: kubectl apply -f k8s}]}
           always: {needs: build, if: always(), runs-on: x, steps: [{run: kubectl apply -f k8s}]}
-          checked: {needs: build, if: "always() && needs.build.result == 'success'", runs-on: x, steps: [{run: x}]}
+          checked:
+            needs: build
+            if: always() && needs.build.result == 'success'
+            runs-on: x
+            steps: [{run: x}]
           inline:
             runs-on: x
             steps: [{run: pytest}, {run: kubectl apply -f k8s}, {run: trivy fs .}]
@@ -264,3 +270,26 @@ def test_reusable_callers_become_deploys_with_the_callers_inputs() -> None:
         ("remote", (PRODUCTION,)),
     }
     assert [j.id for _p, _d, j in flows.callers(".github/workflows/deploy.yml")] == ["stage", "prod"]
+
+
+def test_publishing_a_package_is_not_a_deploy() -> None:
+    doc = _doc(
+        """\
+        on: {release: {types: [published]}}
+        jobs:
+          deploy:
+            name: Deploy to PyPI
+            environment: {name: pypi, url: https://pypi.org/p/x}
+            runs-on: x
+            steps: [{uses: pypa/gh-action-pypi-publish@release/v1}]
+          deploy-docs:
+            environment: production-docs
+            runs-on: x
+            steps: [{run: twine upload dist/*}]
+          deploy-site:
+            environment: production
+            runs-on: x
+            steps: [{name: Deploy, run: ./bin/ship}]
+        """
+    )
+    assert [d.job.id for d in WorkflowSet([("x.yml", doc)]).deploys()] == ["deploy-site"]

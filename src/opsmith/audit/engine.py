@@ -9,7 +9,14 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from opsmith.audit.discovery import Discovered, discover
-from opsmith.audit.families import BY_NAME, FAMILIES, Family, content_candidates, families_by_name
+from opsmith.audit.families import (
+    BY_NAME,
+    FAMILIES,
+    Family,
+    active_families,
+    content_candidates,
+    families_by_name,
+)
 from opsmith.audit.source import BinaryFile, SourceFile, decode
 from opsmith.audit.suppress import is_suppressed
 from opsmith.config import Config
@@ -123,6 +130,8 @@ class _Run:
         self.config = config
         self.result = AuditResult(root=target.root)
         self.per_path = _PerPathIgnores(config.per_path_ignores)
+        self.active = active_families(config.family_selected)  # parsed at all
+        self.checked = frozenset(f.name for f in FAMILIES if config.family_selected(f.prefix))
 
     def enabled_rules(self, family: Family) -> list[Rule[Any]]:
         rules = [r for r in rules_of(family) if self.config.rule_enabled(r.id)]
@@ -193,8 +202,8 @@ def _without_excluded(found: Iterable[Discovered], patterns: Sequence[str]) -> I
 
 
 def _audit_file(run: _Run, repo: _RepoContext, item: Discovered, *, explicit: bool) -> None:
-    names = families_by_name(item.relpath)
-    maybe = content_candidates(item.relpath) - names
+    names = families_by_name(item.relpath) & run.active
+    maybe = (content_candidates(item.relpath) & run.active) - names
     if not names and not maybe:
         if explicit:
             run.result.notes.append(f"{item.relpath}: not a file type opsmith audits; skipped")
@@ -214,7 +223,8 @@ def _audit_file(run: _Run, repo: _RepoContext, item: Discovered, *, explicit: bo
             continue
         repo.docs.setdefault(family.name, []).append((source.relpath, parsed))
         repo.sources[source.relpath] = source
-        _run_file_rules(run, family, source, parsed)
+        if family.name in run.checked:
+            _run_file_rules(run, family, source, parsed)
     if audited:
         run.result.files += 1
 
@@ -275,7 +285,7 @@ def _audit_derived(run: _Run, repo: _RepoContext, *, explicit: bool) -> None:
     file rules like parsed files (suppressions read that file's lines) and join `repo.documents`."""
     audited = {path for docs in repo.docs.values() for path, _ in docs}
     for family in FAMILIES:
-        if family.parser is None or family.name not in repo.docs:
+        if family.parser is None or family.name not in repo.docs or family.name not in run.checked:
             continue
         derive = getattr(importlib.import_module(family.parser), "derived_documents", None)
         if derive is None:
@@ -308,6 +318,8 @@ def _run_file_rules(run: _Run, family: Family, source: SourceFile, doc: Any) -> 
 def _run_repo_rules(run: _Run, repo: _RepoContext, *, explicit: bool) -> None:
     audited = {path for docs in repo.docs.values() for path, _ in docs}
     for family in FAMILIES:
+        if family.name not in run.checked:
+            continue
         if family.parser is not None and family.name not in repo.docs:
             continue  # nothing of this family here: skip importing its rules at all
         if family.parser is None and explicit:

@@ -8,6 +8,7 @@ Recognition here stays cheap (names and text prefilters); parsers confirm by con
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -19,6 +20,7 @@ class Family:
     rules: str  # module holding RULES
     parser: str | None  # module holding parse(); None for repository-wide families
     parse_error: str | None  # rule reported when a file of this family does not parse
+    reads: tuple[str, ...] = ()  # other families whose documents its repository-wide rules read
 
 
 FAMILIES: tuple[Family, ...] = (
@@ -37,6 +39,7 @@ FAMILIES: tuple[Family, ...] = (
         "opsmith.rules.compose",
         "opsmith.parse.compose",
         "DC010",
+        reads=("dockerfile",),
     ),
     Family(
         "kubernetes",
@@ -69,6 +72,7 @@ FAMILIES: tuple[Family, ...] = (
         "opsmith.rules.alertmanager",
         "opsmith.parse.alertmanager",
         "PM011",
+        reads=("prometheus",),
     ),
     Family(
         "migration",
@@ -86,7 +90,9 @@ FAMILIES: tuple[Family, ...] = (
         "opsmith.parse.workflow",
         "GA001",
     ),
-    Family("repository", "RP", "Repository-wide", "opsmith.rules.repository", None, None),
+    Family(
+        "repository", "RP", "Repository-wide", "opsmith.rules.repository", None, None, reads=("workflow",)
+    ),
 )
 
 BY_NAME = {f.name: f for f in FAMILIES}
@@ -165,6 +171,15 @@ def content_candidates(relpath: str) -> set[str]:
 def families_of_rule(rule_id: str) -> tuple[Family, ...]:
     """Every family whose prefix the rule ID carries (one of them holds the rule)."""
     return FAMILIES_BY_PREFIX.get(rule_id[:2].upper(), ())
+
+
+def active_families(selected: Callable[[str], bool]) -> frozenset[str]:
+    """Families a run needs: those with selected rules, and the ones their rules read."""
+    active = {f.name for f in FAMILIES if selected(f.prefix)}
+    for family in FAMILIES:
+        if family.name in active:
+            active.update(family.reads)
+    return frozenset(active)
 
 
 def family_of_rule(rule_id: str) -> Family | None:

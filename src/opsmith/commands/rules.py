@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from opsmith.audit.families import BY_NAME, BY_PREFIX, FAMILIES
+from opsmith.audit.families import BY_NAME, FAMILIES, FAMILIES_BY_PREFIX
 from opsmith.commands.errors import usage_error
 from opsmith.rules.base import Rule
 from opsmith.rules.catalogue import all_rules
@@ -14,11 +14,12 @@ from opsmith.rules.catalogue import all_rules
 def list_rules(family: str | None, fmt: str) -> int:
     rules = all_rules()
     if family:
-        fam = BY_NAME.get(family.lower()) or BY_PREFIX.get(family.upper())
-        if fam is None:
+        named = BY_NAME.get(family.lower())
+        wanted = (named,) if named else FAMILIES_BY_PREFIX.get(family.upper(), ())
+        if not wanted:
             names = ", ".join(sorted(BY_NAME))
             return usage_error(f"unknown family {family!r} (one of: {names})")
-        rules = [r for r in rules if r.family == fam.name]
+        rules = [r for r in rules if r.family in {f.name for f in wanted}]
     if fmt == "markdown":
         print(catalogue_markdown(rules), end="")
         return 0

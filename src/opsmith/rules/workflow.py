@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from opsmith.findings import Problem
-from opsmith.parse.json_schema import schema_problems
+from opsmith.parse.json_schema import SchemaProblem, schema_problems
 from opsmith.parse.shell import Command
 from opsmith.parse.workflow import Job, Step, Text, WorkflowDoc
 from opsmith.parse.workflow_expr import (
@@ -94,7 +94,7 @@ def ga001(doc: WorkflowDoc, ctx: FileContext) -> Iterator[Problem]:
     found: dict[tuple[int, str], Problem] = {}
     checks = (
         _duplicate_keys(doc),
-        (Problem(p.message, p.line) for p in schema_problems(SCHEMA, doc.tree)),
+        (Problem(p.message, p.line) for p in schema_problems(SCHEMA, doc.tree) if not _lenient(p)),
         _needs_problems(doc),
         _duplicate_step_ids(doc),
         _expression_problems(doc),
@@ -103,6 +103,12 @@ def ga001(doc: WorkflowDoc, ctx: FileContext) -> Iterator[Problem]:
         for problem in problems:
             found.setdefault((problem.line or 0, problem.message), problem)
     yield from sorted(found.values(), key=lambda p: p.line or 0)
+
+
+def _lenient(problem: SchemaProblem) -> bool:
+    """Where the schema is stricter than GitHub: a `strategy` without a `matrix` (to set only
+    `fail-fast` or `max-parallel`) runs fine, and popular repositories rely on it."""
+    return problem.path[-1:] == ("strategy",) and problem.message.endswith("required key `matrix`")
 
 
 def _maps(node: Any, seen: set[int]) -> Iterator[YMap]:
@@ -367,7 +373,13 @@ def ga003(doc: WorkflowDoc, ctx: FileContext) -> Iterator[Problem]:
 ## What it does
 Reports a third-party action or reusable workflow (anything outside `actions/` and `github/`) whose
 ref is a tag (`@v4`, `@v1.2.3`) or another name rather than a full 40-character commit SHA, and a
-`docker://` image pinned by tag without a digest. GitHub's own actions may use release tags.
+`docker://` image pinned by tag without a digest. GitHub's own actions may use release tags, and
+so may the owners you list in `.opsmith.toml` (your own organisation, for example):
+
+```toml
+[workflow]
+trusted-owners = ["acme"]
+```
 
 ## Why it matters
 Tags can be moved by anyone with write access to the action's repository, and attackers who take
@@ -391,13 +403,15 @@ Scorecard "Pinned-Dependencies".
 """,
 )
 def ga013(doc: WorkflowDoc, ctx: FileContext) -> Iterator[Problem]:
+    owners = ctx.setting("workflow.trusted-owners", []) or []
+    trusted = tuple(f"{str(o).lower().strip('/')}/" for o in owners)
     for uses, _what in _refs(doc):
-        verdict = _pin_verdict(uses.value)
+        verdict = _pin_verdict(uses.value, trusted)
         if verdict is not None and verdict[0] == "tag":
             yield Problem(verdict[1], uses.line, fix=_suggestion(uses.value))
 
 
-def _pin_verdict(uses: str) -> tuple[str, str] | None:
+def _pin_verdict(uses: str, trusted: tuple[str, ...] = ()) -> tuple[str, str] | None:
     """("moving" | "tag", message) for a ref that is not pinned, None when it is."""
     text = uses.strip()
     if text.startswith("./") or "${{" in text:
@@ -411,7 +425,7 @@ def _pin_verdict(uses: str) -> tuple[str, str] | None:
         return None
     if ref.lower() in _BRANCHES:
         return "moving", f"`{text}` follows the `{ref}` branch: whatever is pushed there runs here"
-    if name.lower().startswith(_FIRST_PARTY):
+    if name.lower().startswith(_FIRST_PARTY + trusted):
         if _VERSION.match(ref):
             return None
         return "tag", f"`{text}`: `{ref}` is neither a release tag nor a commit SHA"

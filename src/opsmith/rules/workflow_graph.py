@@ -30,6 +30,7 @@ TEST, SCAN, LINT, BUILD, PUSH, DEPLOY, ROLLBACK = (
     "deploy",
     "rollback",
 )
+PUBLISH = "publish"  # a package or release published to a registry: not a deploy of a service
 PRODUCTION, STAGING = "production", "staging"
 GATES = (TEST, SCAN)
 
@@ -206,6 +207,11 @@ _add(DEPLOY, "docker", "stack deploy")
 _add(DEPLOY, "cf", "push")
 _add(DEPLOY, "git", "push heroku", "push dokku")
 _add(DEPLOY, "ecs-deploy")
+_add(PUBLISH, "npm pnpm yarn cargo poetry uv flit hatch pdm", "publish")
+_add(PUBLISH, "twine", "upload")
+_add(PUBLISH, "gem", "push")
+_add(PUBLISH, "dotnet", "nuget push")
+_add(PUBLISH, "gh", "release create", "release upload")
 _add(ROLLBACK, "kubectl", "rollout undo", "argo rollouts undo")
 _add(ROLLBACK, "helm", "rollback")
 _add(ROLLBACK, "heroku", "releases:rollback")
@@ -267,6 +273,11 @@ _ACTIONS: tuple[tuple[str, str], ...] = (
     ("goreleaser/goreleaser-action", BUILD),
     ("redhat-actions/buildah-build", BUILD),
     ("redhat-actions/push-to-registry", PUSH),
+    ("pypa/gh-action-pypi-publish", PUBLISH),
+    ("softprops/action-gh-release", PUBLISH),
+    ("js-devtools/npm-publish", PUBLISH),
+    ("actions/deploy-pages", PUBLISH),
+    ("peaceiris/actions-gh-pages", PUBLISH),
     ("aws-actions/amazon-ecs-deploy-task-definition", DEPLOY),
     ("google-github-actions/deploy-cloudrun", DEPLOY),
     ("google-github-actions/deploy-appengine", DEPLOY),
@@ -702,12 +713,18 @@ class WorkflowSet:
 
 
 _DEPLOY_NAME = re.compile(r"(?i)(^|[^a-z])deploy")
+_REGISTRY_ENVIRONMENT = re.compile(
+    r"(?i)^(pypi|test-?pypi|npm|npmjs|crates(-io)?|rubygems|nuget|maven(-central)?|docker-?hub|ghcr"
+    r"|(github-)?pages|docs|release|releases|publish\w*)$"
+)
 
 
 def _declared_deploy(job: Job) -> bool:
     """A job with an `environment:` that calls itself (or one of its steps) a deploy, whatever
-    command it runs."""
-    if job.environment is None:
+    command it runs; publishing a package or a release is not a deploy."""
+    if job.environment is None or _REGISTRY_ENVIRONMENT.match(job.environment.strip()):
+        return False
+    if PUBLISH in job_facts(job).kinds:
         return False
     names = [job.id, job.name or "", *(s.name or "" for s in job.steps)]
     return any(_DEPLOY_NAME.search(n) for n in names)

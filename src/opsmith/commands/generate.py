@@ -1,0 +1,91 @@
+"""`opsmith generate [PATH]`: render every artifact of the approved design and write it safely."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from opsmith.commands.errors import usage_error
+
+EXIT_GATE = 1
+_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+
+
+def load_digests(path: str | None) -> dict[str, str]:
+    """`--pin-digests FILE`: JSON `{"image:tag": "sha256:..."}` or lines `image:tag sha256:...`."""
+    if path is None:
+        return {}
+    text = Path(path).read_text(encoding="utf-8")
+    pairs: dict[str, str] = {}
+    if text.lstrip().startswith("{"):
+        data = json.loads(text)
+        if not isinstance(data, dict):
+            raise ValueError("the digest file must map image references to digests")
+        pairs = {str(k): str(v) for k, v in data.items()}
+    else:
+        for number, line in enumerate(text.splitlines(), 1):
+            parts = line.split("#", 1)[0].split()
+            if not parts:
+                continue
+            if len(parts) != 2:
+                raise ValueError(f"{path}:{number}: expected `image:tag sha256:<digest>`")
+            pairs[parts[0]] = parts[1]
+    bad = [f"{k} -> {v}" for k, v in pairs.items() if not _DIGEST.match(v)]
+    if bad:
+        raise ValueError(f"not a sha256 digest: {bad[0]}")
+    return pairs
+
+
+def run_generate(
+    path: str = ".",
+    *,
+    force: bool = False,
+    dry_run: bool = False,
+    k8s: bool = False,
+    pin_digests: str | None = None,
+    out: TextIO | None = None,
+) -> int:
+    stream = out or sys.stdout
+    root = Path(path)
+    if not root.is_dir():
+        return usage_error(f"not a folder: {path}")
+    try:
+        digests = load_digests(pin_digests)
+    except (OSError, ValueError) as exc:
+        return usage_error(f"--pin-digests: {exc}")
+    from opsmith.design.approval import check_approved
+
+    status = check_approved(root)
+    if not status.approved or status.design is None:
+        print(f"opsmith: {status.message}", file=sys.stderr)
+        return EXIT_GATE
+    from opsmith.generate.apply import UnsafePath, apply
+    from opsmith.generate.dockerfile import GenerateError
+    from opsmith.generate.options import GenerateOptions
+    from opsmith.generate.plan import plan
+
+    try:
+        planned = plan(status.design, GenerateOptions(k8s=k8s, digests=digests))
+        report = apply(root, planned.artifacts, force=force, dry_run=dry_run)
+    except (GenerateError, UnsafePath) as exc:
+        return usage_error(str(exc))
+    print(f"{status.message}.", file=stream)
+    verb = "would write" if dry_run else "wrote"
+    for result in report.results:
+        print(f"  {result.outcome.value:<40} {result.path}", file=stream)
+        if result.diff:
+            stream.write(result.diff if result.diff.endswith("\n") else result.diff + "\n")
+    for note in planned.notes:
+        print(f"note: {note}", file=stream)
+    changed = [r for r in report.results if r.outcome.name in ("CREATED", "UPDATED", "OVERWRITTEN")]
+    print(f"{verb} {len(changed)} file(s); {len(report.kept)} kept as you have them.", file=stream)
+    if report.kept and not dry_run:
+        print(
+            "Files you changed (or had before) were left alone; the diffs above show what opsmith "
+            "would write. Merge what you want, or re-run with --force to take opsmith's version.",
+            file=stream,
+        )
+    return 0
