@@ -71,9 +71,11 @@ def _app_service(design: Design, service: Service, primary: dict[str, str]) -> d
         entry["environment"] = env
     if needs:
         entry["depends_on"] = needs
-    spec = container_spec(service)
-    probe = health_probe(spec) if spec is not None else None
-    if probe:
+    probe = _probe(service)
+    if owner != service.name and service.kind != "web":
+        # Shares the web service's image: its HTTP HEALTHCHECK would fail for this process.
+        entry["healthcheck"] = {"disable": True}
+    elif probe:
         entry["healthcheck"] = {
             "test": ["CMD", *probe],
             "interval": "15s",
@@ -83,6 +85,14 @@ def _app_service(design: Design, service: Service, primary: dict[str, str]) -> d
         }
     entry["deploy"] = _limits(service)
     return entry
+
+
+def _probe(service: Service) -> list[str] | None:
+    """The same probe the generated Dockerfile uses, also for a service built from the user's own
+    Dockerfile (its runtime is known even though opsmith did not write the image)."""
+    own = service.model_copy(update={"build": service.build.model_copy(update={"dockerfile": None})})
+    spec = container_spec(own)
+    return health_probe(spec) if spec is not None else None
 
 
 def _passed_through(name: str) -> str:

@@ -1,0 +1,83 @@
+"""`opsmith generate`: gate 1 is enforced, user files are never lost, output is written safely."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from design.fixtures import REPOS
+from opsmith.cli import main
+from opsmith.commands.approve import run_approve
+from opsmith.commands.design import run_design
+from opsmith.commands.generate import load_digests, run_generate
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    shutil.copytree(REPOS / "python-fastapi", root)
+    assert run_design(str(root), users=500, cloud="aws", interactive=False, out=io.StringIO()) == 0
+    return root
+
+
+def test_refuses_without_approval_and_names_the_gate(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_generate(str(repo), out=io.StringIO()) == 1
+    err = capsys.readouterr().err
+    assert "gate 1" in err and "opsmith approve" in err
+    assert not (repo / "compose.yaml").exists()
+
+
+def test_an_edited_design_invalidates_the_approval(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_approve(str(repo), "Reviewer <r@example.com>") == 0
+    design = repo / "opsmith.yaml"
+    design.write_text(design.read_text().replace("users: 500", "users: 600"))
+    assert run_generate(str(repo), out=io.StringIO()) == 1
+    assert "changed after" in capsys.readouterr().err
+    assert not (repo / "compose.yaml").exists()
+
+
+def test_rerun_after_a_user_edit_loses_nothing(repo: Path) -> None:
+    assert run_approve(str(repo), "Reviewer <r@example.com>") == 0
+    assert run_generate(str(repo), out=io.StringIO()) == 0
+    dockerfile = repo / "Dockerfile"
+    original = dockerfile.read_text()
+    edited = original.replace("USER 10001", "# our proxy needs this\nUSER 10001")
+    dockerfile.write_text(edited)
+    out = io.StringIO()
+    assert run_generate(str(repo), out=out) == 0
+    assert dockerfile.read_text() == edited
+    report = out.getvalue()
+    assert "kept (edited since opsmith wrote it)" in report and "-# our proxy needs this" in report
+    assert run_generate(str(repo), force=True, out=io.StringIO()) == 0
+    assert dockerfile.read_text() == original
+
+
+def test_dry_run_writes_nothing(repo: Path) -> None:
+    assert run_approve(str(repo), "Reviewer <r@example.com>") == 0
+    out = io.StringIO()
+    assert run_generate(str(repo), dry_run=True, out=out) == 0
+    assert not (repo / "compose.yaml").exists() and not (repo / ".opsmith").exists()
+    assert "+++ b/compose.yaml" in out.getvalue()
+
+
+def test_pin_digests(tmp_path: Path, repo: Path) -> None:
+    digest = "sha256:" + "b" * 64
+    pins = tmp_path / "pins.txt"
+    pins.write_text(f"# known digests\npython:3.12.7-slim-bookworm {digest}\n")
+    assert load_digests(str(pins)) == {"python:3.12.7-slim-bookworm": digest}
+    assert run_approve(str(repo), "Reviewer <r@example.com>") == 0
+    assert run_generate(str(repo), pin_digests=str(pins), out=io.StringIO()) == 0
+    assert f"python:3.12.7-slim-bookworm@{digest}" in (repo / "Dockerfile").read_text()
+    as_json = tmp_path / "pins.json"
+    as_json.write_text(json.dumps({"python:3.12.7-slim-bookworm": "sha256:short"}))
+    with pytest.raises(ValueError, match="not a sha256 digest"):
+        load_digests(str(as_json))
+
+
+def test_bad_digest_file_is_a_usage_error(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["generate", str(repo), "--pin-digests", str(repo / "missing.txt")]) == 2
+    assert "--pin-digests" in capsys.readouterr().err

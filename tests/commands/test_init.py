@@ -1,0 +1,89 @@
+"""`opsmith init`: every phase in order, stopping at the gates unless `--yes` (which is logged)."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+
+from design.fixtures import REPOS
+from helpers import audit_tree
+from opsmith.commands.init import APPROVAL_LOG, run_init
+from opsmith.config import Config
+from opsmith.design.approval import check_approved
+from opsmith.findings import Severity
+
+# DevOps files some example repositories already have: removed so the audit judges opsmith's output.
+_THEIRS = ("Dockerfile", "docker-compose.yml", "compose.yaml", ".github", "k8s", "deploy", "monitoring")
+
+
+def _copy(tmp_path: Path, name: str, strip: bool = True) -> Path:
+    root = tmp_path / name
+    shutil.copytree(REPOS / name, root)
+    if strip:
+        for path in list(root.rglob("*")):
+            if path.exists() and path.name in _THEIRS:
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
+    return root
+
+
+def test_yes_approves_logs_generates_and_audits(tmp_path: Path) -> None:
+    root = _copy(tmp_path, "python-flask")
+    out = io.StringIO()
+    code = run_init(str(root), users=500, cloud="aws", yes=True, interactive=False, out=out)
+    text = out.getvalue()
+    assert code == 0, text
+    for step in ("1/4 design", "2/4 gate 1", "3/4 generate", "4/4 gate 2", "Next steps"):
+        assert step in text
+    status = check_approved(root)
+    assert status.approved and status.approval is not None and "--yes" in status.approval.by
+    assert "approved without review" in (root / APPROVAL_LOG).read_text()
+    assert (root / "Dockerfile").is_file() and (root / "compose.yaml").is_file()
+
+
+def test_without_a_terminal_or_yes_it_stops_at_gate_1(tmp_path: Path) -> None:
+    root = _copy(tmp_path, "go-gin")
+    out = io.StringIO()
+    assert run_init(str(root), users=500, interactive=False, out=out) == 1
+    assert "stopped at gate 1" in out.getvalue()
+    assert (root / "opsmith.yaml").is_file() and not (root / "compose.yaml").exists()
+
+
+def test_a_person_can_say_no(tmp_path: Path) -> None:
+    root = _copy(tmp_path, "go-gin")
+    answers = iter(["", "", "aws", "n"])  # regions, compliance, cloud, then the approval
+    out = io.StringIO()
+    assert run_init(str(root), users=500, interactive=True, ask=lambda _: next(answers), out=out) == 1
+    assert not check_approved(root).approved and not (root / "compose.yaml").exists()
+
+
+def test_existing_user_files_are_kept_with_a_diff(tmp_path: Path) -> None:
+    root = _copy(tmp_path, "node-express", strip=False)
+    before = (root / "Dockerfile").read_text()
+    out = io.StringIO()
+    run_init(str(root), users=500, yes=True, interactive=False, out=out)
+    assert (root / "Dockerfile").read_text() == before
+    assert "kept your Dockerfile" in out.getvalue()
+
+
+TIERS = [
+    {"users": 500, "cloud": "aws"},
+    {"users": 5000, "cloud": "gcp"},
+    {"users": 200_000, "cloud": "aws"},
+]
+
+
+@pytest.mark.parametrize("needs", TIERS, ids=["hobby-aws", "startup-gcp", "growth-aws"])
+@pytest.mark.parametrize("name", sorted(p.name for p in REPOS.iterdir() if p.name != "unknown"))
+def test_init_then_audit_is_clean(tmp_path: Path, name: str, needs: dict[str, object]) -> None:
+    root = _copy(tmp_path, name)
+    out = io.StringIO()
+    code = run_init(str(root), yes=True, interactive=False, out=out, **needs)  # type: ignore[arg-type]
+    assert code in (0, 1), out.getvalue()
+    if not check_approved(root).approved:
+        pytest.skip(f"{name} needs input before approval: {out.getvalue().splitlines()[-1]}")
+    result = audit_tree(root, Config())
+    serious = [(f.rule, f.path, f.line, f.message) for f in result.findings if f.severity >= Severity.WARNING]
+    assert serious == [], out.getvalue()

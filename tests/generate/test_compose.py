@@ -1,0 +1,69 @@
+"""The generated compose stack holds up to opsmith's compose rules and keeps secrets out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from design.fixtures import design
+from helpers import audit_tree
+from opsmith.config import Config
+from opsmith.findings import Severity
+from opsmith.generate import compose, dockerfile
+from opsmith.generate.specs import container_spec
+
+
+def _write(root: Path, name: str) -> dict[str, object]:
+    d = design(name, users=500)
+    for art in compose.render(d):
+        (root / art.path).write_text(art.content)
+    for service in d.services:
+        spec = container_spec(service)
+        if spec is not None:
+            for art in dockerfile.render(spec):
+                (root / art.path).parent.mkdir(parents=True, exist_ok=True)
+                (root / art.path).write_text(art.content)
+    return yaml.safe_load((root / "compose.yaml").read_text())  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("name", ["monorepo", "python-django", "python-fastapi", "go-gin", "ruby-rails"])
+def test_compose_rules_find_nothing_above_info(tmp_path: Path, name: str) -> None:
+    _write(tmp_path, name)
+    result = audit_tree(tmp_path, Config(select=("DC", "DF")))
+    assert [(f.rule, f.path, f.line, f.message) for f in result.findings if f.severity > Severity.INFO] == []
+
+
+def test_backing_services_are_pinned_healthy_persistent_and_private(tmp_path: Path) -> None:
+    stack = _write(tmp_path, "monorepo")
+    services = stack["services"]
+    assert isinstance(services, dict)
+    db = services["db"]
+    assert db["image"].startswith("postgres:16.") and db["volumes"] == ["db-data:/var/lib/postgresql/data"]
+    assert db["ports"] == ["127.0.0.1:5432:5432"]
+    assert db["environment"]["POSTGRES_PASSWORD"].startswith("${POSTGRES_PASSWORD:?")
+    for name, entry in services.items():
+        assert entry["restart"] == "unless-stopped", name
+        assert "limits" in entry["deploy"]["resources"], name
+        for dep in entry.get("depends_on", {}).values():
+            assert dep == {"condition": "service_healthy"}
+
+
+def test_processes_sharing_an_image_do_not_inherit_its_http_health_check(tmp_path: Path) -> None:
+    d = design("python-django", users=500)
+    stack = yaml.safe_load(compose.render_compose(d))
+    derived = [s for s in d.services if s.kind == "worker" and s.build.context == d.services[0].build.context]
+    assert derived, "the django example declares a worker in its Procfile"
+    for service in derived:
+        entry = stack["services"][service.name]
+        assert entry["healthcheck"] == {"disable": True} and "build" not in entry
+        assert entry["command"][-1].startswith("exec ")
+
+
+def test_env_example_lists_every_secret_without_a_value() -> None:
+    d = design("monorepo", users=500)
+    text = compose.env_example(d)
+    values = dict(line.split("=", 1) for line in text.splitlines() if "=" in line and not line.startswith("#"))
+    assert "POSTGRES_PASSWORD" in values
+    assert all(v == "" for k, v in values.items() if k != "IMAGE_TAG")

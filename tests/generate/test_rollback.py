@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import pytest
+
+from design.fixtures import design
+from opsmith.generate.rollback import render_rollback
+
+
+@pytest.mark.parametrize(
+    ("needs", "expected"),
+    [
+        ({"users": 500, "cloud": "aws"}, "opsmith rollback"),
+        ({"users": 500, "cloud": "fly"}, "fly deploy --app"),
+        ({"users": 5000, "cloud": "aws"}, "aws ecs update-service"),
+        ({"users": 5000, "cloud": "gcp"}, "gcloud run services update-traffic"),
+        ({"users": 5000, "cloud": "azure"}, "az containerapp ingress traffic set"),
+        ({"users": 200_000, "cloud": "aws"}, "kubectl argo rollouts"),
+    ],
+)
+def test_manual_steps_fit_the_platform(needs: dict[str, object], expected: str) -> None:
+    text = render_rollback(design("python-fastapi", **needs))
+    assert expected in text
+    for heading in ("## 1. Automatic rollback", "## 2. Manual rollback", "## 3. Database",
+                    "## 4. Configuration and secrets"):
+        assert heading in text
+
+
+def test_secret_rollback_uses_the_designs_store() -> None:
+    assert "aws secretsmanager" in render_rollback(design("go-gin", users=5000, cloud="aws"))
+    assert "gcloud secrets versions disable" in render_rollback(design("go-gin", users=5000, cloud="gcp"))
