@@ -106,3 +106,10 @@ def test_never_healthy_container_times_out_and_is_removed(podman: dict[str, str]
     with pytest.raises(TimeoutError, match="not healthy"):
         podman_env.run_and_probe(image, 8080, "/healthz", timeout=3, name=name)
     assert not podman_env.container_exists(name)
+
+
+def test_podman_missing_is_a_reason_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(podman_env.shutil, "which", lambda name: None)
+    reason = podman_env.podman_available()
+    assert reason is not None
+    assert "podman is not installed" in reason

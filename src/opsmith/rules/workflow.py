@@ -539,9 +539,10 @@ def ga004(doc: WorkflowDoc, ctx: FileContext) -> Iterator[Problem]:
 ## What it does
 Finds jobs that deploy to production (recognised by their commands and actions: `kubectl apply`,
 `helm upgrade`, `terraform apply`, `flyctl deploy`, `aws ecs update-service`, `gcloud run deploy`,
-`docker compose up` over ssh, `railway up`, `opsmith deploy`, deploy scripts, deploy actions; the
-target is read from the environment name, the job name and the deploy command; an unlabelled deploy
-counts as production) and reports them when:
+`docker compose up` over ssh, `railway up`, `opsmith deploy`, deploy scripts, deploy actions, or a
+job with an `environment:` that calls itself a deploy; publishing a package or a release is not a
+deploy; the target is read from the environment name, the job name and the deploy command; an
+unlabelled deploy counts as production) and reports them when:
 
 - the job has no `environment:`, or
 - it can run without a test job and a security-scan job having passed first. Gating follows
