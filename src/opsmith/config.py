@@ -17,7 +17,6 @@ version = "1.31"
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,14 +105,24 @@ def find_config(start: Path) -> Path | None:
 
 def _has_tool_table(pyproject: Path) -> bool:
     try:
-        return "opsmith" in tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {})
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        text = pyproject.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    if "opsmith" not in text:  # most pyproject files: no need to parse TOML at all
+        return False
+    import tomllib
+
+    try:
+        return "opsmith" in tomllib.loads(text).get("tool", {})
+    except tomllib.TOMLDecodeError:
         return False
 
 
 def load_config(path: Path | None) -> Config:
     if path is None:
         return Config()
+    import tomllib
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
