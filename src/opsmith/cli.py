@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from opsmith import __version__
 
@@ -111,6 +111,11 @@ def _design_args(sub: argparse._SubParsersAction[_Parser]) -> None:
     approve.add_argument("--by", metavar="NAME", help="who approves (default: git config user.name/email)")
 
 
+def _scale(args: argparse.Namespace) -> dict[str, Any]:
+    """The answers `_scale_flags` collects, as keyword arguments."""
+    return {key: getattr(args, key) for key in ("users", "regions", "compliance", "cloud", "name")}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -133,15 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "design":
         from opsmith.commands.design import run_design
 
-        return run_design(
-            args.path,
-            users=args.users,
-            regions=args.regions,
-            compliance=args.compliance,
-            cloud=args.cloud,
-            name=args.name,
-            force=args.force,
-        )
+        return run_design(args.path, force=args.force, **_scale(args))
     if args.command == "generate":
         from opsmith.commands.generate import run_generate
 
@@ -151,16 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "init":
         from opsmith.commands.init import run_init
 
-        return run_init(
-            args.path,
-            users=args.users,
-            regions=args.regions,
-            compliance=args.compliance,
-            cloud=args.cloud,
-            name=args.name,
-            yes=args.yes,
-            k8s=args.k8s,
-        )
+        return run_init(args.path, yes=args.yes, k8s=args.k8s, **_scale(args))
     if args.command == "approve":
         from opsmith.commands.approve import run_approve
 
