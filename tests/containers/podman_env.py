@@ -476,9 +476,11 @@ def build_image(
     the OCI format drops); returns the image ID, raises PodmanError carrying the build log when
     the build fails.
 
-    Refer to the result by the returned ID, not by `tag`: podman 4.3 updates an image's names by
-    read-modify-write, so when two test runs build the same content at once (one image ID) and
-    tag or untag it, a name can be lost. Untagged, the image stays behind as layer cache.
+    Refer to the result by the returned ID, not by `tag`: test runs at the same time that build
+    the same content get one image ID, and if one of them untags or removes it while another
+    tags it, the other's tag can vanish (podman 4.3.1 here: 2 tags of 20 lost in parallel
+    build-then-untag rounds). So the tests tag nothing and remove nothing: an untagged image is
+    the layer cache of the next identical build.
 
     `network`: None for podman's default (a private bridge that reaches what the host reaches),
     "none" to prove a build needs no network, "host" to share the host's."""

@@ -64,6 +64,8 @@ def test_processes_sharing_an_image_do_not_inherit_its_http_health_check(tmp_pat
 def test_env_example_lists_every_secret_without_a_value() -> None:
     d = design("monorepo", users=500)
     text = compose.env_example(d)
-    values = dict(line.split("=", 1) for line in text.splitlines() if "=" in line and not line.startswith("#"))
+    values = dict(
+        line.split("=", 1) for line in text.splitlines() if "=" in line and not line.startswith("#")
+    )
     assert "POSTGRES_PASSWORD" in values
     assert all(v == "" for k, v in values.items() if k != "IMAGE_TAG")
