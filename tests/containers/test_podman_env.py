@@ -7,6 +7,7 @@ so nothing in them reaches a registry.
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 import uuid
 from pathlib import Path
@@ -109,7 +110,7 @@ def test_never_healthy_container_times_out_and_is_removed(podman: dict[str, str]
 
 
 def test_podman_missing_is_a_reason_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(podman_env.shutil, "which", lambda name: None)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
     reason = podman_env.podman_available()
     assert reason is not None
     assert "podman is not installed" in reason

@@ -1,0 +1,363 @@
+"""Workflow steps for the CI side: pinned actions, and per ecosystem how to set up the runtime,
+install from the lockfile (dev dependencies included: CI lints and tests), and audit dependencies.
+
+The design's build contexts are the units of CI: services started from the same folder share one
+install, one set of checks and one image (as they share one Dockerfile).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from opsmith.design.model import Design, Service
+from opsmith.generate.artifact import safe_name
+from opsmith.generate.dockerfile import _PY_TOOLS, GenerateError, image_version
+from opsmith.generate.specs import build_context, container_spec, ecosystem, image_name
+from opsmith.generate.workflow_yaml import Note, Trail
+from opsmith.rules.workflow_facts import known_pin
+
+Step = dict[str, Any]
+
+PIP_AUDIT = "pip-audit==2.10.1"
+GOVULNCHECK = "golang.org/x/vuln/cmd/govulncheck@v1.9.0"
+RUNNER = "ubuntu-24.04"  # a fixed image, not ubuntu-latest: tool versions change only when you move it
+
+
+def uses(action: str, inputs: dict[str, Any] | None = None, name: str | None = None, **keys: Any) -> Step:
+    """A step running `action` at the commit opsmith has pinned for it, its release as a comment."""
+    pin = known_pin(action)
+    if pin is None:
+        raise GenerateError(f"no pinned commit for {action} in opsmith's action-pins.json")
+    sha, tag = pin
+    step: Step = {"name": name} if name else {}
+    step.update(keys)
+    step["uses"] = Trail(f"{action}@{sha}", tag)
+    if inputs:
+        step["with"] = inputs
+    return step
+
+
+def run(name: str, script: str, directory: str = ".", **keys: Any) -> Step:
+    step: Step = {"name": name, **keys}
+    if directory not in ("", "."):
+        step["working-directory"] = directory
+    step["run"] = script
+    return step
+
+
+def checkout() -> Step:
+    return uses(
+        "actions/checkout",
+        {
+            "persist-credentials": Note(
+                False, "the token is not left in .git/config, where later steps could read it"
+            )
+        },
+    )
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One build context: the services built from it, one install, one image."""
+
+    key: str  # job-id suffix, unique in the workflow
+    context: str
+    services: tuple[Service, ...]
+    ecosystem: str | None
+    image: str | None  # image name; None when there is nothing to build
+    dockerfile: str | None  # relative to the repository root
+
+    @property
+    def primary(self) -> Service:
+        return self.services[0]
+
+    @property
+    def label(self) -> str:
+        return ", ".join(s.name for s in self.services)
+
+    @property
+    def lock_dir(self) -> str:
+        """Where dependencies are installed: the lockfile's folder (a workspace root), else the
+        build context."""
+        lock = self.primary.build.lockfile
+        return posixpath.dirname(lock) or "." if lock else self.context
+
+    def command(self, kind: str) -> str | None:
+        """The first command of this kind any of the unit's services declares."""
+        for service in self.services:
+            value = getattr(service.commands, kind)
+            if value:
+                return str(value)
+        return None
+
+
+def units(design: Design) -> list[Unit]:
+    by_context: dict[str, list[Service]] = {}
+    for service in design.services:
+        by_context.setdefault(build_context(service), []).append(service)
+    out: list[Unit] = []
+    for context, services in by_context.items():
+        primary = services[0]
+        dockerfile = primary.build.dockerfile
+        if dockerfile is None and container_spec(primary) is not None:
+            dockerfile = "Dockerfile" if context == "." else f"{context}/Dockerfile"
+        image = image_name(design, primary) if dockerfile else None
+        out.append(Unit(safe_name(primary.name), context, tuple(services), ecosystem(primary), image, dockerfile))
+    return out
+
+
+@dataclass(frozen=True)
+class Toolchain:
+    setup: list[Step]
+    install: list[Step]  # run in the unit's lock_dir
+    audit: list[Step]
+    default_test: str | None = None  # the ecosystem's own test runner, used when none was detected
+    note: str | None = None  # what this job cannot do on this ecosystem, said in a comment
+
+
+def toolchain(unit: Unit) -> Toolchain | None:
+    builder = _TOOLCHAINS.get(unit.ecosystem or "")
+    return builder(unit) if builder else None
+
+
+def _version(unit: Unit, runtime: str) -> str:
+    """The same exact version the unit's Dockerfile pins, so CI tests what the image runs."""
+    declared = unit.primary.build.runtime
+    return image_version(runtime, declared.version if declared else None)
+
+
+def _lockfile(unit: Unit) -> str | None:
+    return unit.primary.build.lockfile
+
+
+_NODE = {  # manager: (setup-node cache, install, audit)
+    "npm": ("npm", "npm ci", "npm audit --omit=dev --audit-level=high"),
+    "pnpm": ("pnpm", "pnpm install --frozen-lockfile", "pnpm audit --prod --audit-level high"),
+    "yarn": ("yarn", "yarn install --frozen-lockfile", "yarn audit --groups dependencies --level high"),
+    "bun": (None, "bun install --frozen-lockfile", None),
+}
+
+
+def _node(unit: Unit) -> Toolchain:
+    manager = unit.primary.build.package_manager or "npm"
+    if manager not in _NODE:
+        raise GenerateError(f"service {unit.primary.name}: unknown Node package manager {manager!r}")
+    cache, install, audit = _NODE[manager]
+    setup: list[Step] = []
+    if manager in ("pnpm", "yarn"):
+        setup.append(
+            Note(
+                run("Enable Corepack", "corepack enable"),
+                f"Corepack provides the {manager} version package.json asks for; it must come before "
+                "setup-node, which asks it where the package cache lives.",
+            )
+        )
+    inputs: dict[str, Any] = {"node-version": _version(unit, "node")}
+    lock = _lockfile(unit)
+    if cache and lock:
+        inputs.update({"cache": cache, "cache-dependency-path": lock})
+    setup.append(uses("actions/setup-node", inputs))
+    if manager == "bun":
+        setup.append(run("Install Bun", "npm install --global bun@1"))
+    steps = [run("Dependency audit", audit, unit.lock_dir)] if audit else []
+    note = None if audit else "Bun has no audit command that fails on severity; Trivy scans its lockfile."
+    return Toolchain(setup, [run("Install dependencies", install, unit.lock_dir)], steps, note=note)
+
+
+_PY_INSTALL = {
+    "pip": None,  # the detected command (requirements files differ per project)
+    "poetry": "poetry env use python && poetry install --no-interaction --no-root",
+    "uv": "uv sync --locked",
+    "pipenv": "pipenv install --deploy --dev",
+    "pdm": "pdm install --check",
+}
+_PY_EXPORT = {  # the production dependencies as pinned requirements, for pip-audit
+    "poetry": "poetry export --only main --without-hashes -f requirements.txt -o",
+    "uv": "uv export --locked --no-dev --no-hashes --no-emit-project --format requirements-txt -o",
+    "pipenv": "pipenv requirements >",
+    "pdm": "pdm export --prod --without-hashes -o",
+}
+
+
+def _python_tool(manager: str) -> str:
+    """pipx commands installing the same tool versions (and plugins) the Dockerfile bootstraps."""
+    pins = re.findall(r"\b[\w-]+==[\w.]+", _PY_TOOLS[manager][1] or "")
+    tool = next((p for p in pins if p.startswith(f"{manager}==")), manager)
+    lines = [f"pipx install {tool}"]
+    lines += [f"pipx inject {manager} {p}" for p in pins if p != tool]
+    return "\n".join(lines) + "\n"
+
+
+def _python(unit: Unit) -> Toolchain:
+    manager = unit.primary.build.package_manager or "pip"
+    if manager not in _PY_INSTALL:
+        raise GenerateError(f"service {unit.primary.name}: unknown Python package manager {manager!r}")
+    version = _version(unit, "python")
+    lock = _lockfile(unit)
+    setup: list[Step] = []
+    if manager == "uv":
+        inputs: dict[str, Any] = {"python-version": version, "enable-cache": True}
+        if lock:
+            inputs["cache-dependency-glob"] = lock
+        setup.append(uses("astral-sh/setup-uv", inputs))
+    else:
+        if manager != "pip":
+            setup.append(run(f"Install {manager}", _python_tool(manager)))
+        py: dict[str, Any] = {"python-version": version}
+        if lock and manager in ("pip", "poetry", "pipenv"):
+            py.update({"cache": manager, "cache-dependency-path": lock})
+        setup.append(uses("actions/setup-python", py))
+    install = _PY_INSTALL[manager] or unit.command("install") or "python -m pip install -r requirements.txt"
+    if manager == "pip":
+        target = lock if lock and lock.endswith(".txt") else "requirements.txt"
+        audit = f"pip-audit -r {posixpath.relpath(target, unit.lock_dir)}\n"
+    else:  # fully pinned by the export: no resolver needed
+        export = _PY_EXPORT[manager]
+        audit = (
+            f'{export} "$RUNNER_TEMP/requirements.txt"\n'
+            'pip-audit --no-deps --disable-pip -r "$RUNNER_TEMP/requirements.txt"\n'
+        )
+    audit = f"pipx install {PIP_AUDIT}\n{audit}"
+    return Toolchain(
+        setup,
+        [run("Install dependencies", install, unit.lock_dir)],
+        [run("Dependency audit (pip-audit)", audit, unit.lock_dir)],
+    )
+
+
+def _go(unit: Unit) -> Toolchain:
+    inputs: dict[str, Any] = {"go-version": _version(unit, "go")}
+    lock = _lockfile(unit)
+    if lock and lock.endswith("go.sum"):
+        inputs["cache-dependency-path"] = lock
+    else:
+        inputs["cache"] = Note(False, "no go.sum to key the module cache on")
+    return Toolchain(
+        [uses("actions/setup-go", inputs)],
+        [run("Download modules", unit.command("install") or "go mod download", unit.context)],
+        [run("Dependency audit (govulncheck)", f"go run {GOVULNCHECK} ./...", unit.context)],
+        default_test="go test ./...",
+    )
+
+
+def _java(unit: Unit) -> Toolchain:
+    gradle = unit.primary.build.package_manager == "gradle"
+    major = _version(unit, "java").split(".")[0]
+    setup = uses(
+        "actions/setup-java",
+        {"distribution": "temurin", "java-version": major, "cache": "gradle" if gradle else "maven"},
+    )
+    install = unit.command("install") or ("" if gradle else "mvn -B -q dependency:go-offline")
+    return Toolchain(
+        [setup],
+        [run("Download dependencies", install, unit.context)] if install else [],
+        [],
+        default_test="gradle --no-daemon test" if gradle else "mvn -B test",
+        note="Java dependencies are audited by the Trivy scan (it reads pom.xml and Gradle lockfiles).",
+    )
+
+
+def _ruby(unit: Unit) -> Toolchain:
+    setup = uses(
+        "ruby/setup-ruby",
+        {
+            "ruby-version": _version(unit, "ruby"),
+            "bundler-cache": Note(True, "bundle install from Gemfile.lock (frozen), cached"),
+            **({"working-directory": unit.lock_dir} if unit.lock_dir != "." else {}),
+        },
+    )
+    audit = "gem install bundler-audit --no-document\nbundle audit check --update\n"
+    return Toolchain([setup], [], [run("Dependency audit (bundler-audit)", audit, unit.lock_dir)])
+
+
+def _rust(unit: Unit) -> Toolchain:
+    toolchain_step = uses(
+        "dtolnay/rust-toolchain",
+        {"toolchain": _version(unit, "rust"), "components": "clippy, rustfmt"},
+    )
+    cache = uses(
+        "actions/cache",
+        {
+            "path": "~/.cargo/registry\n~/.cargo/git\n" + posixpath.join(unit.context, "target") + "\n",
+            "key": "cargo-${{ runner.os }}-${{ hashFiles('"
+            + posixpath.join(unit.lock_dir, "Cargo.lock")
+            + "') }}",
+        },
+    )
+    audit = "cargo install cargo-audit --locked\ncargo audit\n"
+    return Toolchain(
+        [toolchain_step, cache],
+        [run("Fetch crates", unit.command("install") or "cargo fetch --locked", unit.context)],
+        [run("Dependency audit (cargo-audit)", audit, unit.context)],
+        default_test="cargo test --locked",
+    )
+
+
+def _php(unit: Unit) -> Toolchain:
+    cache = Note(
+        uses(
+            "actions/cache",
+            {
+                "path": "~/.cache/composer/files",
+                "key": "composer-${{ runner.os }}-${{ hashFiles('"
+                + posixpath.join(unit.lock_dir, "composer.lock")
+                + "') }}",
+            },
+        ),
+        "PHP and Composer come with the runner image (PHP 8.3); setup-php is not among the actions "
+        "opsmith pins, so the runner's PHP is used.",
+    )
+    install = "composer install --no-interaction --no-progress --prefer-dist"
+    return Toolchain(
+        [cache],
+        [run("Install dependencies (from composer.lock)", install, unit.lock_dir)],
+        [run("Dependency audit", "composer audit --no-dev --locked", unit.lock_dir)],
+    )
+
+
+def _dotnet(unit: Unit) -> Toolchain:
+    channel = _version(unit, "dotnet").rsplit(".", 1)[0]
+    setup: list[Step] = []
+    if channel != "8.0":  # the runner image carries the .NET 8 SDK
+        setup.append(
+            run(
+                f"Install the .NET {channel} SDK",
+                f"curl -fsSL https://dot.net/v1/dotnet-install.sh | bash -s -- --channel {channel} "
+                '--install-dir "$HOME/.dotnet"\n'
+                'echo "$HOME/.dotnet" >> "$GITHUB_PATH"\n',
+            )
+        )
+    setup.append(
+        uses(
+            "actions/cache",
+            {
+                "path": "~/.nuget/packages",
+                "key": "nuget-${{ runner.os }}-${{ hashFiles('" + f"{unit.context}/**/*.csproj" + "') }}",
+            },
+        )
+    )
+    audit = (
+        'dotnet list package --vulnerable --include-transitive | tee "$RUNNER_TEMP/vulnerable.txt"\n'
+        '! grep -q "has the following vulnerable packages" "$RUNNER_TEMP/vulnerable.txt"\n'
+    )
+    return Toolchain(
+        setup,
+        [run("Restore packages", unit.command("install") or "dotnet restore", unit.context)],
+        [run("Dependency audit", audit, unit.context)],
+        default_test="dotnet test",
+    )
+
+
+_TOOLCHAINS = {
+    "node": _node,
+    "python": _python,
+    "go": _go,
+    "java": _java,
+    "ruby": _ruby,
+    "rust": _rust,
+    "php": _php,
+    "dotnet": _dotnet,
+}
