@@ -68,14 +68,18 @@ def test_existing_user_files_are_kept_with_a_diff(tmp_path: Path) -> None:
     assert "kept your Dockerfile" in out.getvalue()
 
 
-TIERS = [
-    {"users": 500, "cloud": "aws"},
-    {"users": 5000, "cloud": "gcp"},
-    {"users": 200_000, "cloud": "aws"},
-]
+TIERS = {
+    "hobby-aws": {"users": 500, "cloud": "aws"},
+    "hobby-fly": {"users": 500, "cloud": "fly"},
+    "startup-gcp": {"users": 5000, "cloud": "gcp"},
+    "startup-azure": {"users": 5000, "cloud": "azure"},
+    "growth-aws": {"users": 200_000, "cloud": "aws"},
+    "enterprise-gcp": {"users": 2_000_000, "cloud": "gcp"},
+    "compliance-azure": {"users": 50_000, "compliance": "hipaa", "cloud": "azure"},
+}
 
 
-@pytest.mark.parametrize("needs", TIERS, ids=["hobby-aws", "startup-gcp", "growth-aws"])
+@pytest.mark.parametrize("needs", TIERS.values(), ids=TIERS.keys())
 @pytest.mark.parametrize("name", sorted(p.name for p in REPOS.iterdir() if p.name != "unknown"))
 def test_init_then_audit_is_clean(tmp_path: Path, name: str, needs: dict[str, object]) -> None:
     root = _copy(tmp_path, name)

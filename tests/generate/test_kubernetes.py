@@ -327,6 +327,7 @@ def test_only_kubernetes_designs_or_k8s_get_manifests() -> None:
     assert kubernetes.render(startup, GenerateOptions(k8s=True))
     assert kubernetes.render(plan("node-express", "growth", "aws"), GenerateOptions())
     assert all(a.generator == "kubernetes" for a in kubernetes.render(startup, GenerateOptions(k8s=True)))
+    assert kubernetes.render(design("unknown", users=200_000, cloud="aws"), GenerateOptions()) == []
 
 
 def test_layout_is_a_base_and_two_overlays() -> None:

@@ -29,6 +29,7 @@ from opsmith.design.model import Design, Override
 from opsmith.generate.artifact import Artifact
 from opsmith.generate.hcl_format import align
 from opsmith.generate.terraform import EKS_MODULE_VERSION, PROVIDERS, fargate_size, render
+from opsmith.generate.workflows import render_terraform
 
 TIERS: dict[str, dict[str, object]] = {
     "hobby": {"users": 10},
@@ -42,26 +43,6 @@ REPOS = [name for name in NAMES if facts(name).services]
 TERRAFORM = shutil.which("terraform")
 PLUGINS = Path(os.environ.get("OPSMITH_TF_PLUGINS", "/opt/tf-plugins"))
 AWS_VERSION = PROVIDERS["aws"].minor
-# The workflow CI would have (the workflow generator writes the real one): a plan on pull
-# requests and a scheduled drift check, so TF008 and TF009 judge the Terraform, not its absence.
-WORKFLOW = """\
-name: terraform
-on:
-  pull_request:
-  schedule:
-    - cron: "0 6 * * 1-5"
-permissions:
-  contents: read
-concurrency:
-  group: terraform-${{ github.ref }}
-  cancel-in-progress: false
-jobs:
-  plan:
-    runs-on: ubuntu-24.04
-    timeout-minutes: 30
-    steps:
-      - run: terraform -chdir=terraform/environments/staging plan -input=false -detailed-exitcode
-"""
 # Findings of another engineer's rule on output believed correct, reported to the lead with the
 # exact case; each entry must still match something (see test_known_false_positives_still_fire).
 KNOWN_FALSE_POSITIVES = (
@@ -100,7 +81,9 @@ def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
         artifacts = render(design(repo, cloud=cloud, **TIERS[tier]))
         assert artifacts, (repo, tier, cloud)
         _write(root / f"{repo}-{tier}-{cloud}", artifacts)
-    write_tree(root, {".github/workflows/terraform.yml": WORKFLOW})
+    # The workflow generator's own plan and drift-check workflow, so TF008 and TF009 judge it.
+    workflow = render_terraform(design("node-express", users=5_000, cloud="aws"))
+    write_tree(root, {".github/workflows/terraform.yml": workflow})
     return root
 
 

@@ -194,7 +194,7 @@ def ingress(ctx: Context, service: Service) -> list[Doc]:
     placeholder = (
         ""
         if ctx.design.networking.domain
-        else f"\nThe design names no domain: replace {domain(ctx)} (here and in the overlays) with yours."
+        else f"\n\nThe design names no domain: replace {domain(ctx)} (here and in the overlays) with yours."
     )
     tls_note = {
         "secret": f"cert-manager issues its certificate (ClusterIssuer `{CLUSTER_ISSUER}`) into Secret "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from opsmith.design.model import Design
-from opsmith.generate import compose, dockerfile, rollback, workflows
+from opsmith.generate import compose, dockerfile, kubernetes, rollback, terraform, workflows
 from opsmith.generate.artifact import Artifact
 from opsmith.generate.options import GenerateOptions
 from opsmith.generate.specs import build_context, container_spec, ecosystem
@@ -22,6 +22,8 @@ def plan(design: Design, options: GenerateOptions) -> Plan:
     _containers(design, options, out)
     out.artifacts += compose.render(design)
     out.artifacts += workflows.render(design, options)
+    out.artifacts += kubernetes.render(design, options)
+    out.artifacts += terraform.render(design, options)
     out.artifacts += rollback.render(design)
     return out
 

@@ -19,7 +19,10 @@ _POINTER_SUFFIX = re.compile(
 )
 _NOT_SECRET_NAMES = frozenset({"PWD", "OLDPWD", "TOKEN_TYPE"})
 _REFERENCE = re.compile(r"^\$(\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*|\(.*\))$|^\{\{.*\}\}$")
-_TRIVIAL = re.compile(r"(?i)^(|true|false|yes|no|on|off|null|none|[0-9]{1,3})$")
+# Flags, small numbers and setting words (AWS `http_tokens = "required"` is the IMDSv2 switch).
+_TRIVIAL = re.compile(
+    r"(?i)^(|true|false|yes|no|on|off|null|none|required|optional|enabled|disabled|[0-9]{1,3})$"
+)
 
 
 @dataclass(frozen=True)
