@@ -167,9 +167,8 @@ def ingress(ctx: Context, service: Service) -> list[Doc]:
     elif front.class_name == "azure-application-gateway":
         annotations["appgw.ingress.kubernetes.io/health-probe-path"] = health
     elif front.tls == "managed-certificate":
+        # GKE terminates TLS with this ManagedCertificate (spec.tls cannot name one).
         annotations["networking.gke.io/managed-certificates"] = certificate_name(ctx, service)
-        # GKE terminates TLS with the ManagedCertificate named above, which spec.tls cannot express.
-        annotations["opsmith.dev/ignore"] = "KU015"
     spec: dict[str, Any] = {}
     if front.class_name:
         spec["ingressClassName"] = front.class_name

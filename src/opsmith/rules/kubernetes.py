@@ -1066,7 +1066,9 @@ def ku017(doc: KubeDoc, ctx: FileContext) -> Iterator[Problem]:
     docs="""
 ## What it does
 Reports an Ingress with no `spec.tls`, or whose `tls` entries do not cover every host its rules
-serve (wildcard certificates such as `*.example.com` count).
+serve (wildcard certificates such as `*.example.com` count). Certificates attached by the load
+balancer controller through annotations (GKE `networking.gke.io/managed-certificates`, AWS
+`alb.ingress.kubernetes.io/certificate-arn`) count as TLS.
 
 ## Why it matters
 Without TLS, credentials, session cookies and personal data cross the internet in clear text, and
@@ -1102,6 +1104,8 @@ def ku015(obj: KubeObject) -> Iterator[Problem]:
     if obj.kind != "Ingress":
         return
     tls = obj.get("spec", "tls")
+    if _provider_managed_tls(obj):
+        return
     if not isinstance(tls, list) or not tls:
         yield Problem(
             f"{obj.title} serves plain HTTP: it has no tls section", obj.line_at("spec") or obj.line
@@ -1122,6 +1126,15 @@ def ku015(obj: KubeObject) -> Iterator[Problem]:
     bare = [h for h in dict.fromkeys(hosts) if not any(_covers(c, h) for c in covered)]
     if bare:
         yield Problem(f"{obj.title} has no TLS for {', '.join(bare)}", obj.line_at("spec", "tls"))
+
+
+# Load balancer controllers that attach certificates through annotations, which `spec.tls` cannot
+# express: GKE ManagedCertificates, ACM certificates on the AWS Load Balancer Controller.
+_MANAGED_TLS = ("networking.gke.io/managed-certificates", "alb.ingress.kubernetes.io/certificate-arn")
+
+
+def _provider_managed_tls(obj: KubeObject) -> bool:
+    return any(obj.annotations.get(key) for key in _MANAGED_TLS)
 
 
 def _covers(pattern: str, host: str) -> bool:
