@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -39,12 +40,18 @@ def _label(key: str) -> str:
     return key.strip('"')
 
 
+@cache
+def _parse(source: str) -> dict[str, Any]:
+    """Generated trees repeat the same files many times; python-hcl2 is slow, so parse each once."""
+    return hcl2.loads(source)  # type: ignore[no-any-return]
+
+
 def load(folder: Path) -> Folder:
     out = Folder(folder)
     for tf in sorted(folder.glob("*.tf")):
         source = tf.read_text()
         try:
-            doc = hcl2.loads(source)
+            doc = _parse(source)
         except Exception as exc:  # python-hcl2 raises Lark errors of several types
             raise AssertionError(f"{tf}: does not parse: {exc}") from exc
         out.text += _COMMENT.sub("", source) + "\n"
@@ -110,7 +117,7 @@ def _tfvars_problems(path: Path, folder: Folder, where: Path) -> list[str]:
     if not tfvars.exists():
         return []
     text = tfvars.read_text()
-    values = {k: v for k, v in hcl2.loads(text).items() if not k.startswith("__")}
+    values = {k: v for k, v in _parse(text).items() if not k.startswith("__")}
     found = [
         f"{where}: terraform.tfvars sets undeclared {n}" for n in sorted(set(values) - set(folder.variables))
     ]

@@ -43,13 +43,6 @@ REPOS = [name for name in NAMES if facts(name).services]
 TERRAFORM = shutil.which("terraform")
 PLUGINS = Path(os.environ.get("OPSMITH_TF_PLUGINS", "/opt/tf-plugins"))
 AWS_VERSION = PROVIDERS["aws"].minor
-# Findings of another engineer's rule on output believed correct, reported to the lead with the
-# exact case; each entry must still match something (see test_known_false_positives_still_fire).
-KNOWN_FALSE_POSITIVES = (
-    # TF006 reads `http_tokens` as a secret name; `metadata_options { http_tokens = "required" }`
-    # is the IMDSv2 setting every AWS hardening guide asks for (checkov CKV_AWS_79).
-    ("TF006", "`http_tokens` holds a literal secret"),
-)
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -87,12 +80,6 @@ def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def _unexpected(findings: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
-    return [
-        f for f in findings if not any(f[0] == rule and text in f[2] for rule, text in KNOWN_FALSE_POSITIVES)
-    ]
-
-
 @pytest.fixture(scope="module")
 def findings(tree: Path) -> list[tuple[str, str, str]]:
     result = audit_tree(tree, Config(settings={"terraform": {"fmt": True}}))
@@ -100,13 +87,7 @@ def findings(tree: Path) -> list[tuple[str, str, str]]:
 
 
 def test_opsmith_audit_reports_nothing(findings: list[tuple[str, str, str]]) -> None:
-    assert _unexpected(findings) == []
-
-
-def test_known_false_positives_still_fire(findings: list[tuple[str, str, str]]) -> None:
-    """Once the rule is fixed, the allowance must go."""
-    for rule, text in KNOWN_FALSE_POSITIVES:
-        assert any(f[0] == rule and text in f[2] for f in findings), f"{rule} no longer fires: drop it"
+    assert findings == []
 
 
 def test_static_cross_check(tree: Path) -> None:
