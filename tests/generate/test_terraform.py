@@ -90,8 +90,16 @@ def test_opsmith_audit_reports_nothing(findings: list[tuple[str, str, str]]) -> 
     assert findings == []
 
 
+# The cross-check reads every file with python-hcl2, about 0.1 s each: run it on the examples that
+# between them use every backing service and service count (the audit above covers all of them).
+CROSS_CHECKED = ("monorepo", "php-laravel", "python-flask", "python-fastapi", "go-gin")
+
+
 def test_static_cross_check(tree: Path) -> None:
-    assert problems(tree) == []
+    folders = [tree / f"{repo}-{tier}-{cloud}" for repo, tier, cloud in _combos() if repo in CROSS_CHECKED]
+    assert len(folders) == len(CROSS_CHECKED) * len(TIERS) * len(CLOUDS)
+    assert all(any(folder.rglob("*.tf")) for folder in folders)
+    assert [problem for folder in folders for problem in problems(folder)] == []
 
 
 @pytest.mark.skipif(TERRAFORM is None, reason="terraform is not on PATH")
