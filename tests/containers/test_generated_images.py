@@ -19,9 +19,14 @@ from opsmith.commands.init import run_init
 ROOT = Path(__file__).resolve().parents[2]
 
 
+APPS = Path(__file__).parent / "apps"
+
+
 def _generate(tmp_path: Path, source: Path) -> Path:
     repo = tmp_path / source.name
     shutil.copytree(source, repo)
+    if source.name == "python-generated":  # the same standard-library server as python-service
+        shutil.copy(APPS / "python-service" / "app.py", repo / "app.py")
     out = io.StringIO()
     assert run_init(str(repo), users=500, cloud="aws", yes=True, interactive=False, out=out) == 0, (
         out.getvalue()
@@ -33,7 +38,7 @@ def _generate(tmp_path: Path, source: Path) -> Path:
     ("source", "port", "path"),
     [
         (ROOT / "examples" / "bookshelf", 3000, "/healthz"),
-        (Path(__file__).parent / "apps" / "python-generated", 8000, "/healthz"),
+        (APPS / "python-generated", 8000, "/healthz"),
     ],
     ids=["node", "python"],
 )
