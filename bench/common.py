@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 
@@ -24,14 +24,24 @@ def _as_installed() -> None:
 _as_installed()
 
 
-def best_of(argv: Sequence[str], runs: int = 3, cwd: Path | None = None) -> float:
-    """Wall-clock seconds of the fastest of `runs` runs (the least disturbed by other load)."""
+def best_time(work: Callable[[], object], runs: int = 3) -> float:
+    """Wall-clock seconds of the fastest of `runs` calls (the least disturbed by other load)."""
     best = float("inf")
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        work()
         best = min(best, time.perf_counter() - start)
     return best
+
+
+def best_of(argv: Sequence[str], runs: int = 3, cwd: Path | None = None) -> float:
+    """`best_time` of running a command."""
+    return best_time(
+        lambda: subprocess.run(
+            argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False
+        ),
+        runs,
+    )
 
 
 def peer(name: str) -> str:

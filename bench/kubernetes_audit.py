@@ -19,12 +19,11 @@ import argparse
 import shutil
 import sys
 import tempfile
-import time
 from contextlib import suppress
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import best_of, opsmith_argv, peer, report
+from common import best_of, best_time, opsmith_argv, peer, report
 
 APP = """\
 apiVersion: apps/v1
@@ -139,16 +138,7 @@ def in_process(paths: list[Path], runs: int) -> tuple[float, float, int]:
             with suppress(kubernetes_validate.SchemaNotFoundError, kubernetes_validate.ValidationError):
                 kubernetes_validate.validate(dict(obj.body), "1.31", strict=True)
 
-    return _best(ours, runs), _best(theirs, runs), len(objects)
-
-
-def _best(work: object, runs: int) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        start = time.perf_counter()
-        work()  # type: ignore[operator]
-        best = min(best, time.perf_counter() - start)
-    return best
+    return best_time(ours, runs), best_time(theirs, runs), len(objects)
 
 
 def main() -> None:

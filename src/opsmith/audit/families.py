@@ -97,11 +97,10 @@ FAMILIES: tuple[Family, ...] = (
 
 BY_NAME = {f.name: f for f in FAMILIES}
 # Families may share a rule prefix (prometheus and alertmanager are both PM): every family of a
-# prefix, in registration order; BY_PREFIX keeps the first one of each.
+# prefix, in registration order.
 FAMILIES_BY_PREFIX: dict[str, tuple[Family, ...]] = {
     p: tuple(f for f in FAMILIES if f.prefix == p) for p in dict.fromkeys(f.prefix for f in FAMILIES)
 }
-BY_PREFIX = {p: fams[0] for p, fams in FAMILIES_BY_PREFIX.items()}
 
 _DOCKERFILE = re.compile(
     r"^(?:(?:Dockerfile|Containerfile)(?:\..+)?|.+\.(?:dockerfile|Dockerfile|containerfile))$"
@@ -180,8 +179,3 @@ def active_families(selected: Callable[[str], bool]) -> frozenset[str]:
         if family.name in active:
             active.update(family.reads)
     return frozenset(active)
-
-
-def family_of_rule(rule_id: str) -> Family | None:
-    """The first family of the rule's prefix; when several share it, use families_of_rule."""
-    return BY_PREFIX.get(rule_id[:2])
