@@ -20,8 +20,12 @@ from opsmith.generate.rollback import render_rollback
 def test_manual_steps_fit_the_platform(needs: dict[str, object], expected: str) -> None:
     text = render_rollback(design("python-fastapi", **needs))
     assert expected in text
-    for heading in ("## 1. Automatic rollback", "## 2. Manual rollback", "## 3. Database",
-                    "## 4. Configuration and secrets"):
+    for heading in (
+        "## 1. Automatic rollback",
+        "## 2. Manual rollback",
+        "## 3. Database",
+        "## 4. Configuration and secrets",
+    ):
         assert heading in text
 
 

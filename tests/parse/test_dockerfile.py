@@ -3,8 +3,9 @@ from __future__ import annotations
 import pytest
 
 from opsmith.audit.source import SourceFile
-from opsmith.parse.dockerfile import DockerfileDoc, image_ref, parse, substitute
+from opsmith.parse.dockerfile import DockerfileDoc, parse, substitute
 from opsmith.parse.errors import ParseFailure
+from opsmith.parse.image import image_ref
 
 
 def _doc(text: str) -> DockerfileDoc:

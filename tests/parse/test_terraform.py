@@ -7,7 +7,7 @@ import pytest
 
 from opsmith.audit.source import SourceFile
 from opsmith.parse.errors import ParseFailure
-from opsmith.parse.terraform import TerraformDoc, parse, unclosed
+from opsmith.parse.terraform import TerraformDoc, parse
 
 
 def _doc(text: str) -> TerraformDoc:
@@ -99,12 +99,6 @@ def test_parse_failures_point_at_the_line(text: str, line: int, message: str) ->
     assert result.line == line and message in result.message, result
 
 
-def test_unclosed_skips_strings_comments_and_heredocs() -> None:
-    text = 'a = "{ ${f("}")} ["\n# {\n/* [ */\nb = <<EOT\n{\nEOT\nc = {\n'
-    assert unclosed(text) == (7, "{")
-    assert unclosed("a = { b = [1] }\n") is None
-
-
 def test_truncated_and_garbage_input_never_raises() -> None:
     source = 'resource "aws_s3_bucket" "b" {\n  bucket = "x"\n  tags = { a = "b" }\n}\n'
     for cut in range(len(source)):
@@ -117,16 +111,16 @@ def test_truncated_and_garbage_input_never_raises() -> None:
         assert isinstance(parse(SourceFile("j.tf", junk)), TerraformDoc | ParseFailure)
 
 
-def test_lark_is_imported_only_when_a_tf_file_is_parsed() -> None:
+def test_lark_is_imported_only_for_what_the_fast_reader_leaves() -> None:
     code = (
         "import sys, pathlib, tempfile\n"
         "from opsmith.audit.engine import audit, Target\n"
         "from opsmith.config import Config\n"
         "d = pathlib.Path(tempfile.mkdtemp())\n"
-        "(d / 'Dockerfile').write_text('FROM a:1\\n')\n"
+        "(d / 'main.tf').write_text('locals {\\n  a = \"${var.x}\"\\n}\\n')\n"
         "audit(Target(d), Config())\n"
         "print('lark' in sys.modules)\n"
-        "(d / 'main.tf').write_text('locals {}\\n')\n"
+        "(d / 'if.tf').write_text('locals {\\n  b = \"%{ if true }y%{ endif }\"\\n}\\n')\n"
         "audit(Target(d), Config())\n"
         "print('lark' in sys.modules)\n"
     )

@@ -21,6 +21,9 @@ class Family:
     parser: str | None  # module holding parse(); None for repository-wide families
     parse_error: str | None  # rule reported when a file of this family does not parse
     reads: tuple[str, ...] = ()  # other families whose documents its repository-wide rules read
+    # Families recognised by content: words at least one of which the parser needs in a file's
+    # text to claim it. A file holding none is passed over without importing the parser at all.
+    markers: tuple[str, ...] = ()
 
 
 FAMILIES: tuple[Family, ...] = (
@@ -64,6 +67,7 @@ FAMILIES: tuple[Family, ...] = (
         "opsmith.rules.prometheus",
         "opsmith.parse.prometheus",
         "PM001",
+        markers=("groups", "scrape_configs", "scrape_interval", "rule_files", "monitoring.coreos.com"),
     ),
     Family(
         "alertmanager",
@@ -73,6 +77,7 @@ FAMILIES: tuple[Family, ...] = (
         "opsmith.parse.alertmanager",
         "PM011",
         reads=("prometheus",),
+        markers=("receivers",),  # the parser needs both `route` and `receivers`: one rules out most
     ),
     Family(
         "migration",

@@ -12,7 +12,6 @@ from opsmith.audit.engine import AuditResult, Target, audit
 from opsmith.commands.errors import usage_error
 from opsmith.config import Config, ConfigError, find_config, load_config, parse_fail_on
 from opsmith.report import render
-from opsmith.writer import write_atomic
 
 
 def run_audit(args: argparse.Namespace) -> int:
@@ -39,6 +38,8 @@ def run_audit(args: argparse.Namespace) -> int:
     )
     report = render(args.format, result, color)
     if args.output:
+        from opsmith.writer import write_atomic  # tempfile and its imports: only for --output
+
         write_atomic(Path(args.output), report)
     else:
         sys.stdout.write(report)

@@ -318,25 +318,3 @@ def substitute(text: str, args: Mapping[str, str | None]) -> str | None:
 
     out = _VAR.sub(expand, text)
     return None if unknown else out
-
-
-@dataclass(frozen=True)
-class ImageRef:
-    name: str  # registry/repository, lower-cased
-    tag: str | None
-    digest: str | None
-
-    @property
-    def short_name(self) -> str:
-        return self.name.rsplit("/", 1)[-1]
-
-
-def image_ref(ref: str) -> ImageRef:
-    rest, _, digest = ref.partition("@")
-    slash = rest.rfind("/")
-    colon = rest.rfind(":")
-    if colon > slash:
-        name, tag = rest[:colon], rest[colon + 1 :]
-    else:
-        name, tag = rest, None
-    return ImageRef(name.lower(), tag or None, digest or None)

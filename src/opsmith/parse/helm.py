@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
@@ -49,6 +48,8 @@ def rendered_documents(repo: RepoContext, docs: Sequence[KubeDoc]) -> Iterator[t
 
 
 def _template(helm: str, directory: str) -> tuple[str, str | None]:
+    import subprocess  # only when a chart is rendered: most audits never start a process
+
     try:
         proc = subprocess.run(
             [helm, "template", "opsmith", directory],

@@ -22,10 +22,7 @@ import json
 import os
 import posixpath
 import shutil
-import subprocess
-import tempfile
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -235,6 +232,9 @@ def rendered_documents(
             todo.append(kust)
     if not todo or command is None:
         return
+    # Rendering is rare: what it needs (threads, temporary folders, processes) is imported here.
+    from concurrent.futures import ThreadPoolExecutor
+
     root = repo.root.resolve()
     with ThreadPoolExecutor(max_workers=max(1, min(len(todo), os.cpu_count() or 2))) as pool:
         renders = list(pool.map(lambda k: _render(command, root, k), todo))
@@ -269,6 +269,8 @@ def _not_renderable(kust: Kustomization, command: list[str] | None) -> str | Non
 
 
 def _render(command: list[str], root: Path, kust: Kustomization) -> _Render:
+    import tempfile
+
     target = root / kust.directory
     with tempfile.TemporaryDirectory(prefix="opsmith-kustomize-") as wrapper:
         relative = os.path.relpath(target, wrapper)
@@ -284,6 +286,8 @@ def _render(command: list[str], root: Path, kust: Kustomization) -> _Render:
 
 
 def _run(command: list[str]) -> tuple[bool, str]:
+    import subprocess
+
     try:
         proc = subprocess.run(command, capture_output=True, text=True, timeout=RENDER_TIMEOUT, check=False)
     except subprocess.TimeoutExpired:

@@ -16,7 +16,7 @@ from opsmith.parse.compose import (
     has_interpolation,
     without_variables,
 )
-from opsmith.parse.dockerfile import image_ref
+from opsmith.parse.image import image_ref
 from opsmith.rules import compose_facts as facts
 from opsmith.rules.base import FileContext, RepoContext, Rule, file_rule, repo_rule
 from opsmith.rules.compose_project import Project, ServiceView, projects

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from posixpath import normpath
 
 from opsmith.parse.compose import UNKNOWN, EnvVar, Mount, Service, Value, expand
-from opsmith.parse.dockerfile import ImageRef, image_ref
+from opsmith.parse.image import ImageRef, image_ref
 
 
 @dataclass(frozen=True)

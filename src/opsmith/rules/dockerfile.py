@@ -12,9 +12,9 @@ from opsmith.parse.dockerfile import (
     Stage,
     arg_pairs,
     env_pairs,
-    image_ref,
 )
 from opsmith.parse.dockerignore import DockerIgnore
+from opsmith.parse.image import image_ref
 from opsmith.parse.shell import has_pipe, sets_pipefail
 from opsmith.rules import dockerfile_facts as facts
 from opsmith.rules.base import (

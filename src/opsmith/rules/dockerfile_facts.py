@@ -6,7 +6,8 @@ import re
 from collections.abc import Callable
 from functools import cache
 
-from opsmith.parse.dockerfile import Instruction, Stage, image_ref
+from opsmith.parse.dockerfile import Instruction, Stage
+from opsmith.parse.image import image_ref
 from opsmith.parse.shell import Command, commands
 
 _ROOT_USERS = frozenset({"root", "0"})

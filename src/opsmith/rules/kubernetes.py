@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 
 from opsmith.findings import Problem
-from opsmith.parse.dockerfile import image_ref
+from opsmith.parse.image import image_ref
 from opsmith.parse.kubernetes import KubeDoc, KubeObject, string_map
 from opsmith.parse.yaml_tree import YMap, YSeq
 from opsmith.rules import kubernetes_schema as schema

@@ -9,7 +9,8 @@ Those files use a small, fixed part of JSON Schema (`type`, `properties`, `addit
 values), so they are checked here by a short purpose-built walker instead of a general validator:
 importing `jsonschema` alone costs more than auditing a manifest. `KNOWN_KEYWORDS` lists what the
 walker understands, and a test checks the shipped files use nothing else; another checks it agrees
-with kubernetes-validate. Definitions are loaded once per Kubernetes version, on first use.
+with kubernetes-validate. The definitions file is read once per Kubernetes version, on first use,
+and each definition in it is decoded only when a check reaches it.
 
 Values are read the way Kubernetes' YAML reader reads them: an unquoted date is text and YAML 1.1
 words such as `yes` are booleans. Kinds without a bundled schema (custom resources such as
@@ -121,42 +122,43 @@ class _Walker:
         if len(self.issues) >= MAX_ISSUES:
             return
         schema = self.resolve(schema)
-        where = dotted(path) or "the object"
         choices = schema.get("oneOf")
         if choices is not None:
             if not any(self.fits(choice, value) for choice in choices):
                 names = " or ".join(_type_words(self.resolve(c).get("type")) for c in choices)
-                self.issues.append(SchemaIssue(f"{where} must be {names}, not {_type_name(value)}", path))
+                self.issues.append(
+                    SchemaIssue(f"{_where(path)} must be {names}, not {_type_name(value)}", path)
+                )
             return
         types = schema.get("type")
         if types is not None and not _is_type(types, value):
             self.issues.append(
-                SchemaIssue(f"{where} must be {_type_words(types)}, not {_type_name(value)}", path)
+                SchemaIssue(f"{_where(path)} must be {_type_words(types)}, not {_type_name(value)}", path)
             )
             return
         enum = schema.get("enum")
         if enum is not None and value is not None and value not in enum:
             allowed = ", ".join(map(str, enum[:8]))
-            self.issues.append(SchemaIssue(f"{where} is {value!r}, expected one of: {allowed}", path))
+            self.issues.append(SchemaIssue(f"{_where(path)} is {value!r}, expected one of: {allowed}", path))
         if isinstance(value, Mapping):
-            self._mapping(schema, value, path, where)
+            self._mapping(schema, value, path)
         elif isinstance(value, list) and isinstance(schema.get("items"), Mapping):
             for index, item in enumerate(value):
                 self.check(schema["items"], item, (*path, index))
 
     def _mapping(
-        self, schema: Mapping[str, Any], value: Mapping[Any, Any], path: tuple[PathPart, ...], where: str
+        self, schema: Mapping[str, Any], value: Mapping[Any, Any], path: tuple[PathPart, ...]
     ) -> None:
         for name in schema.get("required") or []:
             if name not in value:
-                self.issues.append(SchemaIssue(f"{where}: '{name}' is a required property", path))
+                self.issues.append(SchemaIssue(f"{_where(path)}: '{name}' is a required property", path))
         properties = schema.get("properties") or {}
         extra = schema.get("additionalProperties", True)
         for key, item in value.items():
             if key in properties:
                 self.check(properties[key], item, (*path, str(key)))
             elif extra is False:
-                self.issues.append(SchemaIssue(f"unknown field `{key}` in {where}", (*path, str(key))))
+                self.issues.append(SchemaIssue(f"unknown field `{key}` in {_where(path)}", (*path, str(key))))
             elif isinstance(extra, Mapping):
                 self.check(extra, item, (*path, str(key)))
 
@@ -201,6 +203,11 @@ def _duplicate_keys(node: Any, path: tuple[PathPart, ...]) -> Iterator[SchemaIss
     elif isinstance(node, YSeq):
         for index, item in enumerate(node):
             yield from _duplicate_keys(item, (*path, index))
+
+
+def _where(path: Sequence[PathPart]) -> str:
+    """How a message names the place (spelt out only for a message: most checks find nothing)."""
+    return dotted(path) or "the object"
 
 
 def dotted(path: Sequence[PathPart]) -> str:
@@ -257,8 +264,70 @@ def _definitions(version: tuple[int, int]) -> Mapping[str, Any]:
     if base is None:
         return {}
     try:
-        loaded = json.loads((base / "_definitions.json").read_text(encoding="utf-8"))
+        text = (base / "_definitions.json").read_text(encoding="utf-8")
     except (OSError, ValueError):
+        return {}
+    return definitions_in(text)
+
+
+def definitions_in(text: str) -> Mapping[str, Any]:
+    """The `$defs` of a definitions file, each decoded when first looked up: the file is ~2 MB of
+    JSON (~15 ms to decode whole) and an audit reads a few dozen of its ~850 definitions."""
+    offsets = _definition_offsets(text)
+    if offsets is not None:
+        return _LazyDefinitions(text, offsets)
+    try:
+        loaded = json.loads(text)
+    except ValueError:
         return {}
     defs = loaded.get("$defs") if isinstance(loaded, dict) else None
     return defs if isinstance(defs, dict) else {}
+
+
+_DECODER = json.JSONDecoder()
+_DEFS_START = '{\n  "$defs": {\n'
+
+
+def _definition_offsets(text: str) -> dict[str, int] | None:
+    """Where each definition's value starts, found without decoding: the shipped files are written
+    with a two-space indent, so within `$defs` a line indented by exactly four spaces and starting
+    with a quote is a definition's name (deeper lines are indented more; a newline inside a string
+    is escaped). None for a file written any other way: it is then decoded whole."""
+    if not text.startswith(_DEFS_START):
+        return None
+    end = text.rfind("\n  }")  # the line closing `$defs`: only `$schema` and `$id` follow it
+    if end < 0:
+        return None
+    offsets: dict[str, int] = {}
+    at = text.find('\n    "', len(_DEFS_START) - 1, end)
+    while at >= 0:
+        try:
+            name, after = _DECODER.raw_decode(text, at + 5)
+        except ValueError:
+            return None
+        if not isinstance(name, str) or text[after : after + 2] != ": ":
+            return None
+        offsets[name] = after + 2
+        at = text.find('\n    "', after, end)
+    return offsets
+
+
+class _LazyDefinitions(Mapping[str, Any]):
+    def __init__(self, text: str, offsets: dict[str, int]) -> None:
+        self._text = text
+        self._offsets = offsets
+        self._decoded: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._decoded:
+            try:
+                self._decoded[name] = _DECODER.raw_decode(self._text, self._offsets[name])[0]
+            except ValueError:  # a damaged file: as if the definition were missing
+                raise KeyError(name) from None
+        return self._decoded[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._offsets)
+
+    def __len__(self) -> int:
+        return len(self._offsets)

@@ -3,7 +3,6 @@ whether it holds code, and whether it has something a CI build stage would produ
 
 from __future__ import annotations
 
-import json
 import re
 
 from opsmith.audit.families import artifact_types
@@ -78,6 +77,8 @@ def build_inputs(repo: RepoContext) -> str | None:
 def _declares_build(name: str, text: str) -> bool:
     if name == "pyproject.toml":
         return bool(re.search(r"(?m)^\[build-system\]", text))
+    import json  # every audit runs RP001; few repositories have a package.json to read
+
     try:
         scripts = json.loads(text).get("scripts", {})
     except (ValueError, AttributeError):

@@ -4,27 +4,29 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from opsmith.findings import Problem
-from opsmith.parse.workflow import WorkflowDoc
-from opsmith.parse.yaml_tree import YMap, load_documents
+from opsmith.regex import lazy
 from opsmith.rules.base import RepoContext, Rule, repo_rule
 from opsmith.rules.repo_facts import build_inputs, code_manifest, has_code
-from opsmith.rules.secrets import find_leaks, mask
-from opsmith.rules.terraform_ci import ci_paths
-from opsmith.rules.workflow_graph import ROLLBACK, WorkflowSet, job_facts, step_commands
+
+# Every audit runs these rules, so the modules each one needs (workflow graph, secret scanner,
+# YAML) are imported where they are needed: a repository without workflows never loads them.
+if TYPE_CHECKING:
+    from opsmith.parse.workflow import WorkflowDoc
+    from opsmith.rules.workflow_graph import WorkflowSet
 
 FAMILY = "repository"
 WORKFLOWS = "workflow"
 
+# Patterns for the rarer questions (a project's CI, its rollback notes) are compiled on first use.
 # CI systems terraform_ci.ci_paths does not look for.
-_MORE_CI = re.compile(
+_MORE_CI = lazy(
     r"^(?:appveyor\.ya?ml|\.appveyor\.ya?ml|\.semaphore/semaphore\.ya?ml|codefresh\.ya?ml|\.cirrus\.ya?ml"
     r"|wercker\.ya?ml|\.tekton/.+\.ya?ml|bamboo-specs/.+|\.harness/.+\.ya?ml|\.gitlab-ci/.+\.ya?ml)$"
 )
-_DEPLOYABLE = re.compile(
-    r"(?:^|/)(?:Dockerfile[^/]*|Containerfile|(?:docker-)?compose[^/]*\.ya?ml|[^/]+\.tf)$"
-)
+_DEPLOYABLE = lazy(r"(?:^|/)(?:Dockerfile[^/]*|Containerfile|(?:docker-)?compose[^/]*\.ya?ml|[^/]+\.tf)$")
 
 
 @repo_rule(
@@ -59,11 +61,13 @@ None in hadolint, checkov, zizmor or kube-linter; OpenSSF Scorecard "CI-Tests" i
 """,
 )
 def rp001(repo: RepoContext) -> Iterator[Problem]:
-    if ci_paths(repo) or any(_MORE_CI.match(p) for p in repo.files):
-        return
     if not has_code(repo):
         return  # a folder of loose artifacts is not a project that would have CI
-    anchors = [p for p in repo.files if _DEPLOYABLE.search(p)]
+    from opsmith.rules.terraform_ci import ci_paths
+
+    if ci_paths(repo) or any(_MORE_CI().match(p) for p in repo.files):
+        return
+    anchors = [p for p in repo.files if _DEPLOYABLE().search(p)]
     anchor = build_inputs(repo) or (anchors[0] if anchors else None) or code_manifest(repo)
     if anchor is not None:
         yield Problem(
@@ -119,7 +123,10 @@ None in checkov, zizmor, actionlint or kube-linter.
 """,
 )
 def rp002(repo: RepoContext) -> Iterator[Problem]:
-    deploys = list(WorkflowSet(repo.documents(WORKFLOWS)).deploys())
+    flows = _workflows(repo)
+    if flows is None:
+        return
+    deploys = list(flows.deploys())
     production = [d for d in deploys if d.production]
     if production and not any(d.staging for d in deploys):
         first = production[0]
@@ -128,6 +135,16 @@ def rp002(repo: RepoContext) -> Iterator[Problem]:
             first.job.line,
             path=first.path,
         )
+
+
+def _workflows(repo: RepoContext) -> WorkflowSet | None:
+    """The repository's parsed workflows, linked together; None when it has none."""
+    docs = repo.documents(WORKFLOWS)
+    if not docs:
+        return None
+    from opsmith.rules.workflow_graph import WorkflowSet
+
+    return WorkflowSet(docs)
 
 
 _NOT_SCANNED = re.compile(
@@ -183,6 +200,10 @@ gitleaks and trufflehog (dedicated scanners); checkov CKV_SECRET_*; GitHub secre
 """,
 )
 def rp003(repo: RepoContext) -> Iterator[Problem]:
+    if not repo.files:
+        return
+    from opsmith.rules.secrets import find_leaks, mask
+
     for path in repo.files:
         if _NOT_SCANNED.search(path):
             continue
@@ -198,21 +219,19 @@ def rp003(repo: RepoContext) -> Iterator[Problem]:
             yield Problem(f"{leak.kind} committed in this file{shown}", leak.line, path=path)
 
 
-_ROLLBACK_WORDS = re.compile(
-    r"(?i)roll(?:ing)?[\s_-]?back|revert(?:ing)?\s+(?:a\s+|the\s+)?(?:deploy|release)"
-)
+_ROLLBACK_WORDS = lazy(r"(?i)roll(?:ing)?[\s_-]?back|revert(?:ing)?\s+(?:a\s+|the\s+)?(?:deploy|release)")
 _HEADINGS = {  # how each kind of document marks a heading
-    "md": re.compile(r"(?m)^(?:#{1,6}\s.*|.+\n(?:=+|-+)\s*)$"),
-    "markdown": re.compile(r"(?m)^(?:#{1,6}\s.*|.+\n(?:=+|-+)\s*)$"),
-    "adoc": re.compile(r"(?m)^=+\s.*$"),
-    "rst": re.compile(r"(?m)^.+\n([=~^\"'`#*+-])\1{2,}\s*$"),
-    "txt": re.compile(r"(?m)^.+\n(?:=+|-+)\s*$"),
+    "md": lazy(r"(?m)^(?:#{1,6}\s.*|.+\n(?:=+|-+)\s*)$"),
+    "markdown": lazy(r"(?m)^(?:#{1,6}\s.*|.+\n(?:=+|-+)\s*)$"),
+    "adoc": lazy(r"(?m)^=+\s.*$"),
+    "rst": lazy(r"(?m)^.+\n([=~^\"'`#*+-])\1{2,}\s*$"),
+    "txt": lazy(r"(?m)^.+\n(?:=+|-+)\s*$"),
 }
-_ROLLBACK_COMMAND = re.compile(
+_ROLLBACK_COMMAND = lazy(
     r"kubectl(?:[ \t]+\S+)*?[ \t]+rollout[ \t]+undo|helm[ \t]+rollback|opsmith[ \t]+rollback"
     r"|releases:rollback|kubectl[ \t]+argo[ \t]+rollouts[ \t]+(?:undo|abort)"
 )
-_DOC_FILE = re.compile(r"(?i)\.(md|markdown|rst|adoc|txt)$")
+_DOC_FILE = lazy(r"(?i)\.(md|markdown|rst|adoc|txt)$")
 _TASK_FILES = ("Makefile", "makefile", "GNUmakefile", "justfile", "Justfile", "Taskfile.yml")
 _MAX_DOCS = 300
 
@@ -255,7 +274,9 @@ None in checkov, zizmor, actionlint or kube-linter.
 """,
 )
 def rp004(repo: RepoContext) -> Iterator[Problem]:
-    flows = WorkflowSet(repo.documents(WORKFLOWS))
+    flows = _workflows(repo)
+    if flows is None:
+        return
     deploy = next(flows.deploys(), None)
     if deploy is None or _rollback_written(repo, flows):
         return
@@ -268,7 +289,7 @@ def rp004(repo: RepoContext) -> Iterator[Problem]:
 
 
 def _rollback_written(repo: RepoContext, flows: WorkflowSet) -> bool:
-    if any(_ROLLBACK_WORDS.search(p.rsplit("/", 1)[-1]) for p in repo.files):
+    if any(_ROLLBACK_WORDS().search(p.rsplit("/", 1)[-1]) for p in repo.files):
         return True
     if any(_rolls_back(doc) for _path, doc in flows.docs):
         return True
@@ -276,23 +297,25 @@ def _rollback_written(repo: RepoContext, flows: WorkflowSet) -> bool:
         text = repo.read_text(name) if repo.exists(name) else None
         if text and re.search(r"(?m)^rollback[\w-]*\s*:", text):
             return True
-    docs = [(p, m.group(1).lower()) for p in repo.files if (m := _DOC_FILE.search(p))][:_MAX_DOCS]
+    docs = [(p, m.group(1).lower()) for p in repo.files if (m := _DOC_FILE().search(p))][:_MAX_DOCS]
     for path, kind in docs:
         text = repo.read_text(path) or ""
-        if _ROLLBACK_COMMAND.search(text):
+        if _ROLLBACK_COMMAND().search(text):
             return True
-        if _ROLLBACK_WORDS.search(text) and any(
-            _ROLLBACK_WORDS.search(h.group(0)) for h in _HEADINGS[kind].finditer(text)
+        if _ROLLBACK_WORDS().search(text) and any(
+            _ROLLBACK_WORDS().search(h.group(0)) for h in _HEADINGS[kind]().finditer(text)
         ):
             return True
     return False
 
 
 def _rolls_back(doc: WorkflowDoc) -> bool:
-    if _ROLLBACK_WORDS.search(doc.name or ""):
+    from opsmith.rules.workflow_graph import ROLLBACK, job_facts, step_commands
+
+    if _ROLLBACK_WORDS().search(doc.name or ""):
         return True
     for job in doc.jobs:
-        if ROLLBACK in job_facts(job).kinds or _ROLLBACK_WORDS.search(f"{job.id} {job.name or ''}"):
+        if ROLLBACK in job_facts(job).kinds or _ROLLBACK_WORDS().search(f"{job.id} {job.name or ''}"):
             return True
         for step in job.steps:
             for cmd in step_commands(step):
@@ -351,6 +374,8 @@ def rp005(repo: RepoContext) -> Iterator[Problem]:
         text = repo.read_text(path) or ""
         if "scrape_configs" not in text:
             continue
+        from opsmith.parse.yaml_tree import load_documents
+
         docs = load_documents(text)
         if isinstance(docs, list):
             for doc in docs:
@@ -360,6 +385,8 @@ def rp005(repo: RepoContext) -> Iterator[Problem]:
 
 
 def _alerting_gap(doc: object) -> tuple[str, int] | None:
+    from opsmith.parse.yaml_tree import YMap
+
     if not isinstance(doc, YMap) or "scrape_configs" not in doc:
         return None
     missing = []

@@ -8,6 +8,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from opsmith.regex import lazy
+
 # Names that say "this holds a secret"; suffixes that say "this only points at one".
 _SECRET_NAME = re.compile(
     r"(?i)(pass(word|wd|phrase)?|secret|token|api[_-]?key|private[_-]?key|access[_-]?key"
@@ -103,7 +105,7 @@ _LEAK_KINDS: tuple[tuple[str, str, int], ...] = (
     ),
     ("Slack webhook", r"https://hooks\.slack\.com/services/T[A-Z0-9]{6,}/B[A-Z0-9]{6,}/[A-Za-z0-9]{20,}", 0),
 )
-_LEAKS = re.compile("|".join(f"(?P<k{i}>{pattern})" for i, (_, pattern, _) in enumerate(_LEAK_KINDS)))
+_LEAKS = lazy("|".join(f"(?P<k{i}>{pattern})" for i, (_, pattern, _) in enumerate(_LEAK_KINDS)))
 # Literal text every kind above contains: plain substring tests rule most files out at C speed
 # before the (much slower) combined expression runs.
 _LEAK_HINTS = (
@@ -126,11 +128,12 @@ _LEAK_HINTS = (
     "ccess",
     "CCESS",
 )
-_PRIVATE_KEY = re.compile(
+# Compiled on first use (`lazy`): most files hold no hint of a key or token, and few are .env files.
+_PRIVATE_KEY = lazy(
     r"-----BEGIN (?P<kind>(?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----(?P<body>.*?)(?:-----END|\Z)", re.DOTALL
 )
-_ENV_LINE = re.compile(r"^\s*(?:export\s+)?(?P<key>[A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(?P<value>.*?)\s*$")
-_PLACEHOLDER_WORDS = re.compile(
+_ENV_LINE = lazy(r"^\s*(?:export\s+)?(?P<key>[A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(?P<value>.*?)\s*$")
+_PLACEHOLDER_WORDS = lazy(
     r"(?i)example|change[-_ ]?me|placeholder|your[-_ ]|<[^>]*>|x{4,}|\*{3,}|dummy|sample|todo|replace"
     r"|redacted|fake|insecure-default|not[-_ ]?a[-_ ]?secret|\.\.\.|^\$|\$\{|\{\{"
 )
@@ -181,7 +184,7 @@ def is_placeholder(value: str) -> bool:
     text = value.strip().strip("\"'")
     return (
         not text
-        or bool(_PLACEHOLDER_WORDS.search(text))
+        or bool(_PLACEHOLDER_WORDS().search(text))
         or text.lower() in _WEAK_DEFAULTS
         or len(set(text)) <= 2
     )
@@ -196,12 +199,12 @@ def find_leaks(text: str, *, env_file: bool = False) -> Iterator[Leak]:
     """Credentials written in a file's text. Everywhere: private keys and provider-shaped tokens
     (cloud keys, GitHub/GitLab/Slack/Stripe/npm tokens) whose random part really looks random. In
     `.env`-style files also secret-named variables with a real-looking value, and URL passwords."""
-    for match in _PRIVATE_KEY.finditer(text) if "PRIVATE KEY" in text else ():
+    for match in _PRIVATE_KEY().finditer(text) if "PRIVATE KEY" in text else ():
         body = re.sub(r"[^A-Za-z0-9+/=]", "", match.group("body"))
         if len(body) >= 64 and entropy(body) >= 4.0:
             algorithm = match.group("kind").split("PRIVATE", 1)[0].strip()
             yield Leak(_line_at(text, match.start()), f"{algorithm} private key".strip(), "")
-    for match in _LEAKS.finditer(text) if any(hint in text for hint in _LEAK_HINTS) else ():
+    for match in _LEAKS().finditer(text) if any(hint in text for hint in _LEAK_HINTS) else ():
         label, _pattern, tail = _LEAK_KINDS[int((match.lastgroup or "k0")[1:])]
         secret = match.group(0)[-tail:] if tail else match.group(0)
         if _random_enough(secret):
@@ -212,7 +215,7 @@ def find_leaks(text: str, *, env_file: bool = False) -> Iterator[Leak]:
 
 def _env_leaks(text: str) -> Iterator[Leak]:
     for number, raw in enumerate(text.splitlines(), 1):
-        match = _ENV_LINE.match(raw)
+        match = _ENV_LINE().match(raw)
         if match is None or raw.lstrip().startswith("#"):
             continue
         key, value = match.group("key"), _env_value(match.group("value"))

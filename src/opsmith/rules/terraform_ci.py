@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from opsmith.regex import lazy
 from opsmith.rules.base import RepoContext
 
 _CI_PATH = re.compile(
@@ -39,24 +40,25 @@ _WELL_KNOWN = (
 )
 _WORKFLOW_DIRS = (".github/workflows", ".gitea/workflows", ".forgejo/workflows")
 
+# What a CI file does: compiled on first use, as repositories without CI files never ask.
 _BIN = r"(?:terraform|tofu|gitlab-terraform)"
-_PLAN = re.compile(
+_PLAN = lazy(
     rf"\b{_BIN}(?:\s+-{{1,2}}[\w-]+(?:=\S+)?)*\s+plan\b"
     r"|\bterragrunt(?:\s+-{1,2}[\w-]+(?:=\S+)?)*\s+(?:run-all\s+|run\s+(?:--all\s+)?)?plan\b"
     r"|\b(?:dflook/(?:terraform|tofu)-(?:plan|check))@"
     r"|\bhashicorp/tfc-workflows-github/actions/create-run@"
 )
-_DRIFT = re.compile(
+_DRIFT = lazy(
     rf"\b(?:{_BIN}|terragrunt)\b[^\n]*\bplan\b[^\n]*-detailed-exitcode"
     rf"|-detailed-exitcode[^\n]*\bplan\b"
     r"|\bdflook/(?:terraform|tofu)-check@|\bdriftctl\s+scan\b"
 )
-_SCHEDULE = re.compile(
+_SCHEDULE = lazy(
     r"(?m)^\s*-?\s*['\"]?schedules?['\"]?\s*:|\bon\s*:\s*\[[^\]\n]*\bschedule\b|^\s*-\s*schedule\s*$"
     r"|CI_PIPELINE_SOURCE\s*==\s*['\"]schedule|^\s*-\s*schedules\s*$|\bcron\s*\(|\btriggers\s*\{[^}]*cron"
 )
-_MAKE = re.compile(r"\bmake\s+(?:-\S+\s+)*([\w.-]+)")
-_SCRIPT = re.compile(r"(?:^|[\s'\"=(])(?:bash\s+|sh\s+|\./)?((?:[\w.-]+/)*[\w.-]+\.sh)\b")
+_MAKE = lazy(r"\bmake\s+(?:-\S+\s+)*([\w.-]+)")
+_SCRIPT = lazy(r"(?:^|[\s'\"=(])(?:bash\s+|sh\s+|\./)?((?:[\w.-]+/)*[\w.-]+\.sh)\b")
 
 
 @dataclass(frozen=True)
@@ -66,11 +68,11 @@ class CiFile:
 
     @property
     def plans(self) -> bool:
-        return bool(_PLAN.search(self.text))
+        return bool(_PLAN().search(self.text))
 
     @property
     def detects_drift(self) -> bool:
-        return bool(_SCHEDULE.search(self.text)) and bool(_DRIFT.search(self.text))
+        return bool(_SCHEDULE().search(self.text)) and bool(_DRIFT().search(self.text))
 
 
 def ci_paths(repo: RepoContext) -> list[str]:
@@ -99,13 +101,13 @@ def ci_files(repo: RepoContext) -> Iterator[CiFile]:
 
 def _called(repo: RepoContext, text: str) -> Iterator[str]:
     """The Makefile and scripts a CI file runs."""
-    if _MAKE.search(text):
+    if _MAKE().search(text):
         for makefile in ("Makefile", "makefile", "GNUmakefile"):
             body = repo.read_text(makefile) if repo.exists(makefile) else None
             if body:
                 yield body
                 break
-    for match in _SCRIPT.finditer(text):
+    for match in _SCRIPT().finditer(text):
         path = match.group(1).removeprefix("./")
         if repo.exists(path):
             body = repo.read_text(path)

@@ -435,7 +435,7 @@ def _pin_verdict(uses: str, trusted: tuple[str, ...] = ()) -> tuple[str, str] | 
 
 
 def _image_verdict(text: str) -> tuple[str, str] | None:
-    from opsmith.parse.dockerfile import image_ref
+    from opsmith.parse.image import image_ref
 
     ref = image_ref(text.removeprefix("docker://"))
     if ref.digest:

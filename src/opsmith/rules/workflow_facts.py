@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from functools import cache
 from importlib.resources import files
 
-from opsmith.parse.dockerfile import image_ref
+from opsmith.parse.image import image_ref
 from opsmith.parse.shell import Command
 from opsmith.parse.workflow import Step, Text
 from opsmith.rules.workflow_graph import script_commands, tool_of

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from opsmith.audit.source import SourceFile
+from opsmith.parse.terraform import TerraformDoc
+from opsmith.parse.terraform_hcl2 import parse, unclosed
+
+
+def test_unclosed_skips_strings_comments_and_heredocs() -> None:
+    text = 'a = "{ ${f("}")} ["\n# {\n/* [ */\nb = <<EOT\n{\nEOT\nc = {\n'
+    assert unclosed(text) == (7, "{")
+    assert unclosed("a = { b = [1] }\n") is None
+
+
+def test_an_operation_stops_before_the_line_break_and_comment_after_it() -> None:
+    # The grammar lets a binary operation swallow what follows it on the line.
+    doc = parse(SourceFile("main.tf", "locals {\n  a = x + y # password=hunter2\n  b = x * y\n}\n"))
+    assert isinstance(doc, TerraformDoc)
+    attributes = doc.blocks[0].attributes
+    assert attributes["a"].value.source == "x + y" and attributes["b"].value.source == "x * y"
