@@ -33,3 +33,16 @@ def test_broken_quoting_is_none() -> None:
 def test_comment_lines_are_ignored() -> None:
     cmds = commands("# cd somewhere | nowhere\necho ok")
     assert cmds is not None and [c.program for c in cmds] == ["echo"]
+
+
+def test_unwrapped_keeps_the_flags_of_the_command_it_runs() -> None:
+    def inner(script: str) -> tuple[str, ...]:
+        (cmd,) = commands(script) or []
+        return cmd.unwrapped().words
+
+    assert inner("sudo -E kubectl apply -f k8s/") == ("kubectl", "apply", "-f", "k8s/")
+    wrapped = inner("sudo -u deploy -H env -u HOME FOO=1 npm ci --omit=dev")
+    assert wrapped == ("FOO=1", "npm", "ci", "--omit=dev")
+    assert inner("nice -n 10 time -f %e make -j4") == ("make", "-j4")
+    assert inner("xargs -n 1 -I {} rm -rf {}") == ("rm", "-rf", "{}")
+    assert inner("exec -- gunicorn -w 4 app:app") == ("gunicorn", "-w", "4", "app:app")

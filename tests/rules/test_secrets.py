@@ -155,4 +155,7 @@ def test_masked_output_never_shows_the_secret() -> None:
 def test_existing_helpers_keep_their_behaviour() -> None:
     assert is_secret_name("DB_PASSWORD") and not is_secret_name("PASSWORD_FILE")
     assert credential_in("postgres://u:hunter22@h/db") == ("password in a URL", "hunter22")
+    # Redis and some brokers take a password with no user name.
+    assert credential_in("redis://:s3cretpass@cache:6379/0") == ("password in a URL", "s3cretpass")
+    assert credential_in("redis://cache:6379/0") is None and credential_in("redis://:${PW}@cache") is None
     assert mask("short") == "*****"

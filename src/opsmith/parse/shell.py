@@ -17,7 +17,17 @@ _COMMENT_LINE = re.compile(r"^\s*#.*$", re.MULTILINE)
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _PUNCT = frozenset("();<>|&\n")
 _SPLIT_PUNCT = re.compile(r"&&|\|\||;;|\|&|>>|>&|<<|[;&|\n()<>]")
-_WRAPPERS = frozenset({"sudo", "env", "time", "nice", "nohup", "exec", "command", "xargs"})
+# Commands that run another command, with their own options that take a separate value.
+_WRAPPERS: dict[str, frozenset[str]] = {
+    "sudo": frozenset({"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T", "-R"}),
+    "env": frozenset({"-u", "-C", "--unset", "--chdir"}),
+    "time": frozenset({"-f", "-o", "--format", "--output"}),
+    "nice": frozenset({"-n", "--adjustment"}),
+    "nohup": frozenset(),
+    "exec": frozenset({"-a"}),
+    "command": frozenset(),
+    "xargs": frozenset({"-n", "-I", "-P", "-L", "-s", "-d", "-E", "-a", "--max-args", "--max-procs"}),
+}
 
 
 @dataclass(frozen=True)
@@ -48,7 +58,14 @@ class Command:
         """The command that `sudo`, `env`, `exec` and the like would run."""
         cmd: Command = self
         while cmd.program in _WRAPPERS:
-            rest = [w for w in cmd.args() if not w.startswith("-")]
+            takes_value = _WRAPPERS[cmd.program]
+            rest = list(cmd.args())
+            while rest and rest[0].startswith("-"):
+                option = rest.pop(0)
+                if option == "--":
+                    break
+                if option in takes_value and rest:
+                    rest.pop(0)
             cmd = Command(tuple(rest), cmd.after)
         return cmd
 

@@ -24,6 +24,8 @@ from opsmith.parse.terraform import Attribute, Block, Expr
 _SPACES = re.compile(r"[ \t\r]*")
 _GAP = re.compile(r"(?:[ \t\r\n]+|#[^\n]*\n|//[^\n]*\n|/\*.*?\*/)*", re.DOTALL)
 _NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_-]*")
+# What python-hcl2's lexer takes for one signed number: a sign, a digit, and more of the number.
+_SIGNED_NUMBER = re.compile(r"-[0-9](?:[0-9]|\.[0-9]|[eE][+-]?[0-9])")
 _SHORT_INDEX = re.compile(r"[0-9]+(?![a-zA-Z0-9_])")  # `list.0`
 _NUMBER = re.compile(r"-?[0-9]+(?:(\.[0-9]+(?:[eE][+-]?[0-9]+)?)|([eE][+-]?[0-9]+))?")
 # A binary operator, after at most one break; python-hcl2's post-lexer joins a break to the
@@ -159,8 +161,8 @@ class _Reader:
             after = match.end()
             if (match.group("brk") and op == "-") or (op == "/" and self.text[after : after + 1] in "/*"):
                 return first
-            if op == "-" and _is_float(_NUMBER.match(self.text, after - 1)):
-                raise Unsupported  # python-hcl2 reads `a -1.5` as `a` then the number `-1.5`
+            if op == "-" and _SIGNED_NUMBER.match(self.text, after - 1):
+                raise Unsupported  # python-hcl2 reads `a -12` as `a` then the number `-12`
             self.pos = after
             self.gap()
             if op == "?":

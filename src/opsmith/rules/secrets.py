@@ -46,7 +46,7 @@ CREDENTIAL_KINDS: tuple[CredentialKind, ...] = (
     CredentialKind("Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b")),
     CredentialKind("npm token", re.compile(r"\bnpm_[A-Za-z0-9]{36}\b")),
 )
-_URL_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.-]*://[^/\s:@'\"]+:(?P<pw>[^@\s/'\"]+)@")
+_URL_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.-]*://[^/\s:@'\"]*:(?P<pw>[^@\s/'\"]+)@")
 
 
 def is_secret_name(name: str) -> bool:
