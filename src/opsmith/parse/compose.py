@@ -581,7 +581,7 @@ def schema_problems(document: YMap) -> list[Problem]:
     key or value. Errors that interpolation would resolve (`required: ${FLAG}` where a boolean is
     expected) are not reported: Compose interpolates before it validates."""
     out: list[Problem] = []
-    for error in json_schema.validator(SCHEMA_FILE).iter_errors(_plain(document)):
+    for error in json_schema.iter_errors(SCHEMA_FILE, _plain(document)):
         if _excused(error):
             continue
         for leaf in _fitting(error):

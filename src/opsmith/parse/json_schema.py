@@ -1,7 +1,9 @@
 """Validating a YAML tree against a vendored JSON schema (src/opsmith/data/schemas/), with each
 problem described in a sentence and placed on the line of the key it is about.
 
-`jsonschema` is imported on first use and each validator is built once per process.
+`json_schema_check` answers first: when it is sure the tree is valid there is nothing to say, and
+`jsonschema` is not even imported. Otherwise `jsonschema` is imported, its validator built once per
+process, and it finds and words every problem.
 """
 
 from __future__ import annotations
@@ -11,9 +13,9 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
 from typing import Any
 
+from opsmith.parse.json_schema_check import is_valid, load_schema
 from opsmith.parse.yaml_tree import YMap, YSeq
 
 _TYPE_WORDS = {
@@ -41,15 +43,22 @@ def validator(schema_file: str) -> Any:
     """The validator for `data/schemas/<schema_file>`, built once."""
     from jsonschema.validators import validator_for
 
-    text = files("opsmith").joinpath("data", "schemas", schema_file).read_text(encoding="utf-8")
-    schema = json.loads(text)
+    schema = load_schema(schema_file)
     return validator_for(schema)(schema)
+
+
+def iter_errors(schema_file: str, tree: Any) -> Iterator[Any]:
+    """jsonschema's errors for `tree`; none, without importing jsonschema, when the fast check is
+    sure there are none."""
+    if is_valid(schema_file, tree):
+        return iter(())
+    return iter(validator(schema_file).iter_errors(tree))
 
 
 def schema_problems(schema_file: str, tree: Any, limit: int = 25) -> list[SchemaProblem]:
     """Every way `tree` breaks the schema, most specific first, one problem per line and text."""
     out: dict[tuple[int, str], SchemaProblem] = {}
-    for error in validator(schema_file).iter_errors(tree):
+    for error in iter_errors(schema_file, tree):
         for leaf in _leaves(error):
             for problem in _describe(leaf, tree):
                 out.setdefault((problem.line, problem.message), problem)
