@@ -25,7 +25,7 @@ from opsmith.generate import compose, workflows
 from opsmith.generate.options import GenerateOptions
 from opsmith.generate.workflow_yaml import plain
 from opsmith.parse.compose import _plain
-from opsmith.parse.json_schema import validator
+from opsmith.parse.json_schema import text_keyed, validator
 from opsmith.parse.json_schema_check import DRAFT_07, DRAFT_2020_12, Checker, is_valid, load_schema
 from opsmith.parse.yaml_tree import load_documents
 
@@ -227,7 +227,7 @@ def _trees(relpath: str, text: str) -> Iterator[tuple[str, Any]]:
         if isinstance(doc, dict) and "compose" in kinds:
             yield COMPOSE, _plain(doc)
         elif isinstance(doc, dict) and "workflow" in kinds:
-            yield WORKFLOWS, doc
+            yield WORKFLOWS, text_keyed(doc)
 
 
 @cache

@@ -58,11 +58,44 @@ def iter_errors(schema_file: str, tree: Any) -> Iterator[Any]:
 def schema_problems(schema_file: str, tree: Any, limit: int = 25) -> list[SchemaProblem]:
     """Every way `tree` breaks the schema, most specific first, one problem per line and text."""
     out: dict[tuple[int, str], SchemaProblem] = {}
-    for error in iter_errors(schema_file, tree):
+    if is_valid(schema_file, tree):
+        return []
+    tree = text_keyed(tree)
+    for error in validator(schema_file).iter_errors(tree):
         for leaf in _leaves(error):
             for problem in _describe(leaf, tree):
                 out.setdefault((problem.line, problem.message), problem)
     return sorted(out.values(), key=lambda p: p.line)[:limit]
+
+
+def text_keyed(tree: Any) -> Any:
+    """`tree` with every mapping key as text and every position kept. JSON has only text keys, and
+    jsonschema fails on a number or `null` written as a key (`jobs: {1: ...}`); as text, the schema
+    judges it like any other key."""
+    memo: dict[int, Any] = {}
+
+    def convert(node: Any) -> Any:
+        if not isinstance(node, YMap | YSeq):
+            return node
+        if id(node) in memo:
+            return memo[id(node)]
+        if isinstance(node, YSeq):
+            seq = memo[id(node)] = YSeq(node.line, node.column)
+            seq.extend(convert(item) for item in node)
+            seq.item_pos = node.item_pos
+            return seq
+        mapping = memo[id(node)] = YMap(node.line, node.column)
+        for key, value in node.items():
+            text = key if isinstance(key, str) else json.dumps(key, default=str).strip('"')
+            mapping[text] = convert(value)
+            if key in node.key_pos:
+                mapping.key_pos[text] = node.key_pos[key]
+            if key in node.value_pos:
+                mapping.value_pos[text] = node.value_pos[key]
+        mapping.duplicate_keys = node.duplicate_keys
+        return mapping
+
+    return convert(tree)
 
 
 def _leaves(error: Any) -> list[Any]:

@@ -56,11 +56,14 @@ def _summary(result: AuditResult, color: bool) -> str:
     counts = dict.fromkeys(Severity, 0)
     for finding in result.findings:
         counts[finding.severity] += 1
-    parts = [
-        _paint(f"{counts[s]} {s.label}{'s' if counts[s] != 1 else ''}", _COLORS[s], color)
-        for s in sorted(Severity, reverse=True)
-    ]
-    files = f"{result.files} file{'s' if result.files != 1 else ''} audited"
+    parts = [_paint(_count(counts[s], s.label), _COLORS[s], color) for s in sorted(Severity, reverse=True)]
+    files = f"{_count(result.files, 'file')} audited"
     if not result.findings:
         return f"No findings. {files}."
-    return f"{len(result.findings)} findings ({', '.join(parts)}) in {files}."
+    return f"{_count(len(result.findings), 'finding')} ({', '.join(parts)}) in {files}."
+
+
+def _count(number: int, noun: str) -> str:
+    """`1 file`, `2 files`; `info` is a mass noun: `3 info`."""
+    plural = number != 1 and noun != "info"
+    return f"{number} {noun}{'s' if plural else ''}"
