@@ -134,11 +134,13 @@ class TerraformDoc:
 
 def parse(source: SourceFile) -> TerraformDoc | ParseFailure:
     # Imported here: both readers build this module's types.
-    from opsmith.parse import terraform_hcl2, terraform_reader
+    from opsmith.parse import terraform_reader
 
     try:
         blocks, attributes = terraform_reader.read(source.text)
     except (terraform_reader.Unsupported, RecursionError):
+        from opsmith.parse import terraform_hcl2  # only for what the fast reader leaves
+
         return terraform_hcl2.parse(source)
     return TerraformDoc(source.relpath, blocks, attributes)
 

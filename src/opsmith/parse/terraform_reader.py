@@ -21,8 +21,11 @@ from bisect import bisect_left
 from opsmith.parse.hcl_text import heredoc_value, unescape
 from opsmith.parse.terraform import Attribute, Block, Expr
 
+# A line break, or a comment: the grammar reads either as one line break.
+_BREAK = r"\n|#[^\n]*\n|//[^\n]*\n|/\*.*?\*/"
+_WORD_END = r"(?![a-zA-Z0-9_-])"
 _SPACES = re.compile(r"[ \t\r]*")
-_GAP = re.compile(r"(?:[ \t\r\n]+|#[^\n]*\n|//[^\n]*\n|/\*.*?\*/)*", re.DOTALL)
+_GAP = re.compile(rf"(?:[ \t\r]+|{_BREAK})*", re.DOTALL)
 _NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_-]*")
 # What python-hcl2's lexer takes for one signed number: a sign, a digit, and more of the number.
 _SIGNED_NUMBER = re.compile(r"-[0-9](?:[0-9]|\.[0-9]|[eE][+-]?[0-9])")
@@ -31,17 +34,17 @@ _NUMBER = re.compile(r"-?[0-9]+(?:(\.[0-9]+(?:[eE][+-]?[0-9]+)?)|([eE][+-]?[0-9]
 # A binary operator, after at most one break; python-hcl2's post-lexer joins a break to the
 # operator after it, except before `-`, which may start the next line's negative number.
 _OPERATOR = re.compile(
-    r"[ \t\r]*(?P<brk>(?:\n|#[^\n]*\n|//[^\n]*\n|/\*.*?\*/)[ \t\r]*)?"
+    rf"[ \t\r]*(?P<brk>(?:{_BREAK})[ \t\r]*)?"
     r"(?P<op>\|\||&&|==|!=|<=|>=|[<>+*/%?-])",
     re.DOTALL,
 )
 _STRING_CHARS = re.compile(r'(?:[^"\\$%]|\\.|\$(?!\$?\{)|%(?!%?\{))+')
 _ESCAPED_TEMPLATE = re.compile(r"(?:\$\$|%%)\{[^}]*\}")
 _HEREDOC = re.compile(r"<<-?([a-zA-Z][a-zA-Z0-9._-]*)\r?\n(?:[\s\S]*?\n)??\s*\1\r?\n")
-_FOR_INTRO = re.compile(r"for(?:[ \t\r\n]+|#[^\n]*\n|//[^\n]*\n|/\*.*?\*/)+[a-zA-Z_]", re.DOTALL)
-_KEYWORD_END = re.compile(r"(?![a-zA-Z0-9_-])")
+_FOR_INTRO = re.compile(rf"for(?:[ \t\r]+|{_BREAK})+[a-zA-Z_]", re.DOTALL)
+_KEYWORD_END = re.compile(_WORD_END)
 # Words python-hcl2 reads as keywords where an object key or a collection's first item starts.
-_KEYWORD = re.compile(r"(?:for_each|for|in|if|else|endif|endfor)(?![a-zA-Z0-9_-])")
+_KEYWORD = re.compile(rf"(?:for_each|for|in|if|else|endif|endfor){_WORD_END}")
 _LITERAL_WORDS: dict[str, bool | None] = {"true": True, "false": False, "null": None}
 
 

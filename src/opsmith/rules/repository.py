@@ -220,9 +220,10 @@ def rp003(repo: RepoContext) -> Iterator[Problem]:
 
 
 _ROLLBACK_WORDS = lazy(r"(?i)roll(?:ing)?[\s_-]?back|revert(?:ing)?\s+(?:a\s+|the\s+)?(?:deploy|release)")
+_MARKDOWN_HEADING = lazy(r"(?m)^(?:#{1,6}\s.*|.+\n(?:=+|-+)\s*)$")
 _HEADINGS = {  # how each kind of document marks a heading
-    "md": lazy(r"(?m)^(?:#{1,6}\s.*|.+\n(?:=+|-+)\s*)$"),
-    "markdown": lazy(r"(?m)^(?:#{1,6}\s.*|.+\n(?:=+|-+)\s*)$"),
+    "md": _MARKDOWN_HEADING,
+    "markdown": _MARKDOWN_HEADING,
     "adoc": lazy(r"(?m)^=+\s.*$"),
     "rst": lazy(r"(?m)^.+\n([=~^\"'`#*+-])\1{2,}\s*$"),
     "txt": lazy(r"(?m)^.+\n(?:=+|-+)\s*$"),
