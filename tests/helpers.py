@@ -5,6 +5,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from opsmith.audit.engine import AuditResult, Target, audit
 from opsmith.config import Config
 
@@ -27,3 +29,18 @@ def audit_tree(root: Path, config: Config | None = None) -> AuditResult:
 def found(result: AuditResult, rule: str | None = None) -> list[tuple[str, str, int | None]]:
     """(rule, path, line) of every finding, optionally of one rule only."""
     return [(f.rule, f.path, f.line) for f in result.findings if rule is None or f.rule == rule]
+
+
+def files_under(folder: Path) -> set[str]:
+    """Every file and folder below `folder`, relative: to show a command wrote nothing."""
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*")}
+
+
+def plant_rule_bug(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make DF003 raise, as a bug in a rule would: the engine must note it and go on."""
+    from opsmith.rules import dockerfile_facts
+
+    def planted_bug(*_: object) -> bool:
+        raise RuntimeError("planted bug")
+
+    monkeypatch.setattr(dockerfile_facts, "is_root_user", planted_bug)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -30,9 +31,10 @@ def test_json_matches_the_contract(repo: Path, capsys: pytest.CaptureFixture[str
     code = main(["audit", str(repo), "--format", "json"])
     payload = json.loads(capsys.readouterr().out)
     assert code == 1
-    assert set(payload) == {"version", "findings", "summary"} and payload["version"] == 1
+    # version 1's keys, and the classification added to it (additions only)
+    assert set(payload) == {"version", "findings", "summary", "classification"} and payload["version"] == 1
     for finding in payload["findings"]:
-        assert set(finding) == {"rule", "severity", "path", "line", "column", "message", "fix"}
+        assert set(finding) == {"rule", "severity", "path", "line", "column", "message", "fix", "file_class"}
         assert finding["severity"] in ("error", "warning", "info")
     rules = {f["rule"] for f in payload["findings"]}
     assert rules == {"DF002", "DF004", "DF013"}
@@ -41,7 +43,9 @@ def test_json_matches_the_contract(repo: Path, capsys: pytest.CaptureFixture[str
     assert payload["summary"] == {
         "files": 1,
         "findings": 3,
-        "by_severity": {"error": 0, "warning": 2, "info": 1},
+        "by_severity": {"error": 0, "warning": 1, "info": 2},  # DF002 and DF004 are advice
+        "test_files": 0,
+        "other_tool_files": 0,
     }
 
 
@@ -81,7 +85,7 @@ def test_text_shows_the_offending_line_and_a_summary(repo: Path, capsys: pytest.
     out = capsys.readouterr().out
     assert "| CMD node server.js" in out and "DF013" in out
     assert "\033[" not in out
-    assert out.rstrip().endswith("3 findings (0 errors, 2 warnings, 1 info) in 1 file audited.")
+    assert out.rstrip().endswith("3 findings (0 errors, 1 warning, 2 info) in 1 file audited.")
 
 
 def test_output_file_is_written(repo: Path, tmp_path: Path) -> None:
@@ -139,3 +143,52 @@ def test_python_dash_m_and_the_bundled_example() -> None:
     findings = json.loads(proc.stdout)["findings"]
     assert {"DF001", "DF003", "DF005", "DF016"} <= {f["rule"] for f in findings}
     assert all(f["line"] is None or f["line"] >= 1 for f in findings)
+
+
+def _planted_bug(*_: object) -> int:
+    raise RuntimeError("planted bug")
+
+
+def test_an_uncaught_exception_is_exit_70_with_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import opsmith.commands.explain
+
+    monkeypatch.setattr(opsmith.commands.explain, "explain", _planted_bug)
+    assert main(["explain", "DF001"]) == 70
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith("opsmith: internal error (RuntimeError) while processing `opsmith explain`")
+    assert "please report it at https://github.com/opsmith/opsmith/issues" in err
+    assert main(["explain", "DF001", "--debug"]) == 70  # --debug after the verb works too
+    assert "RuntimeError: planted bug" in capsys.readouterr().err
+
+
+def test_the_console_script_exits_70_on_a_bug(tmp_path: Path) -> None:
+    import sysconfig
+
+    script = Path(sysconfig.get_path("scripts")) / "opsmith"
+    if not script.is_file():
+        pytest.skip(f"no console script at {script}")
+    # sitecustomize runs before the script: it plants a bug in a real command of the installed tool
+    (tmp_path / "sitecustomize.py").write_text(
+        "import opsmith.commands.rules\n"
+        "def planted(*_):\n    raise RuntimeError('planted bug')\n"
+        "opsmith.commands.rules.list_rules = planted\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
+    done = subprocess.run([str(script), "rules"], capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 70, done.stderr
+    assert done.stderr.startswith("opsmith: internal error (RuntimeError) while processing `opsmith rules`")
+
+
+def test_a_closed_pipe_is_not_reported_as_a_bug() -> None:
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before opsmith writes a byte (`opsmith rules | head`)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "opsmith", "rules"], stdout=write_end, stderr=subprocess.PIPE, check=False
+        )
+    finally:
+        os.close(write_end)
+    assert done.returncode == 2 and done.stderr == b""

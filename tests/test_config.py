@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -37,11 +38,17 @@ def test_search_stops_at_the_git_top(tmp_path: Path) -> None:
         ({"severity": {"DF001": "fatal"}}, "severity.DF001"),
         ({"ignore": [1, 2]}, "list of strings"),
         ({"max-file-size": -1}, "positive"),
+        ({"test-paths": {"qa": 1}}, "test-paths must be a list of strings"),
     ],
 )
 def test_bad_configuration_is_a_clear_error(data: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         config_from_mapping(data)
+
+
+def test_test_and_production_paths() -> None:
+    config = config_from_mapping({"test-paths": "qa/**", "production_paths": ["examples/"]})
+    assert config.test_paths == ("qa/**",) and config.production_paths == ("examples/",)
 
 
 def test_rule_enabled_by_prefix() -> None:
@@ -59,3 +66,20 @@ def test_broken_toml_is_a_config_error(tmp_path: Path) -> None:
     bad.write_text("select = [\n")
     with pytest.raises(ConfigError):
         load_config(bad)
+
+
+def test_special_or_huge_configuration_files_are_errors_not_hangs(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "fifo.toml")
+    with pytest.raises(ConfigError, match=r"cannot read .*fifo.toml: a FIFO, not a regular file"):
+        load_config(tmp_path / "fifo.toml")
+    with pytest.raises(ConfigError, match="a character device"):
+        load_config(Path("/dev/zero"))
+    (tmp_path / "big.toml").write_bytes(b"#" * (5 * 1024 * 1024))
+    with pytest.raises(ConfigError, match=r"over the \d+-byte limit"):
+        load_config(tmp_path / "big.toml")
+
+
+def test_a_pyproject_that_is_a_fifo_is_not_a_configuration(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    os.mkfifo(tmp_path / "pyproject.toml")
+    assert find_config(tmp_path) is None

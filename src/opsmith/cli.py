@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from opsmith import __version__
+from opsmith import __version__, exit_codes
 
-EXIT_USAGE = 2
+_DEBUG_HELP = "on an internal error, show the traceback"
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one clear line and exit code 2."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+        self.exit(exit_codes.USAGE, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
 
 
 def _audit_args(sub: argparse._SubParsersAction[_Parser]) -> None:
@@ -45,6 +46,7 @@ def _audit_args(sub: argparse._SubParsersAction[_Parser]) -> None:
 def build_parser() -> _Parser:
     parser = _Parser(prog="opsmith", description=__doc__)
     parser.add_argument("--version", action="version", version=f"opsmith {__version__}")
+    parser.add_argument("--debug", action="store_true", help=_DEBUG_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     _audit_args(sub)
     rules = sub.add_parser("rules", help="list every audit rule")
@@ -53,6 +55,8 @@ def build_parser() -> _Parser:
     explain = sub.add_parser("explain", help="print the documentation of a rule")
     explain.add_argument("rule", metavar="RULE", help="rule ID, e.g. DF001")
     _design_args(sub)
+    for verb in sub.choices.values():  # also after the verb; SUPPRESS keeps one given before it
+        verb.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=_DEBUG_HELP)
     return parser
 
 
@@ -119,6 +123,25 @@ def _scale(args: argparse.Namespace) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    try:
+        return _run(parser, args)
+    except BrokenPipeError:
+        # the reader went away (`opsmith rules | head`): not a bug, and nothing more can be shown
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return exit_codes.USAGE
+    except Exception as exc:
+        from opsmith.commands.errors import internal_error
+
+        return internal_error(_subject(args), [exc], debug=args.debug)
+
+
+def _subject(args: argparse.Namespace) -> str:
+    """What a verb was working on, for the one line an internal error prints."""
+    paths = getattr(args, "paths", None) or ([args.path] if hasattr(args, "path") else [])
+    return f"`opsmith {args.command}`" + (f" on {', '.join(paths)}" if paths else "")
+
+
+def _run(parser: _Parser, args: argparse.Namespace) -> int:
     if args.command == "audit":
         from opsmith.commands.audit import run_audit
 
@@ -148,10 +171,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "init":
         from opsmith.commands.init import run_init
 
-        return run_init(args.path, yes=args.yes, k8s=args.k8s, **_scale(args))
+        return run_init(args.path, yes=args.yes, k8s=args.k8s, debug=args.debug, **_scale(args))
     if args.command == "approve":
         from opsmith.commands.approve import run_approve
 
         return run_approve(args.path, args.by)
     parser.print_help(sys.stderr)
-    return EXIT_USAGE
+    return exit_codes.USAGE

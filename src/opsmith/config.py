@@ -6,6 +6,8 @@ ignore = ["DF002"]
 fail-on = "warning"               # error | warning | info | never
 exclude = ["legacy/**"]           # gitignore-style patterns, on top of .gitignore
 max-file-size = 1048576           # bytes; larger files are skipped with a note
+test-paths = ["qa/**"]            # gitignore-style: also judged as tests (audit/classify.py)
+production-paths = ["examples/"]  # never judged as tests; test-paths wins where both match
 [per-path-ignores]
 "examples/**" = ["DF"]
 [severity]
@@ -23,9 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from opsmith.findings import Severity
+from opsmith.safe_read import NotReadable, read_text_limited
 
 CONFIG_FILE = ".opsmith.toml"
 DEFAULT_MAX_FILE_SIZE = 1024 * 1024
+_MAX_CONFIG = 4 * 1024 * 1024  # pyproject.toml included: far above any real one
 # Tables of settings owned by one part of opsmith (a family's rules, design, deploy).
 SETTING_SECTIONS = frozenset(
     {
@@ -42,7 +46,7 @@ SETTING_SECTIONS = frozenset(
         "deploy",
     }
 )
-_LIST_KEYS = ("select", "ignore", "exclude")
+_LIST_KEYS = ("select", "ignore", "exclude", "test-paths", "production-paths")
 
 
 class ConfigError(Exception):
@@ -57,6 +61,9 @@ class Config:
     severity: Mapping[str, Severity] = field(default_factory=dict)
     fail_on: Severity | None = Severity.WARNING
     exclude: tuple[str, ...] = ()
+    # Files judged as tests get production-only rules at info at most (audit/classify.py).
+    test_paths: tuple[str, ...] = ()
+    production_paths: tuple[str, ...] = ()
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     settings: Mapping[str, Any] = field(default_factory=dict)
     source: Path | None = None
@@ -105,8 +112,8 @@ def find_config(start: Path) -> Path | None:
 
 def _has_tool_table(pyproject: Path) -> bool:
     try:
-        text = pyproject.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        text = read_text_limited(pyproject, _MAX_CONFIG)
+    except (OSError, NotReadable, UnicodeDecodeError):
         return False
     if "opsmith" not in text:  # most pyproject files: no need to parse TOML at all
         return False
@@ -124,8 +131,12 @@ def load_config(path: Path | None) -> Config:
     import tomllib
 
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
+        data = tomllib.loads(read_text_limited(path, _MAX_CONFIG))
+    except NotReadable as exc:
+        raise ConfigError(f"cannot read {path}: {exc.reason}") from exc
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
         raise ConfigError(f"cannot read {path}: {exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: {exc}") from exc
@@ -141,7 +152,7 @@ def config_from_mapping(data: Mapping[str, Any], source: Path | None = None) -> 
     for key, value in data.items():
         norm = key.replace("_", "-")
         if norm in _LIST_KEYS:
-            kwargs[norm] = _str_list(value, f"{where}: {key}")
+            kwargs[norm.replace("-", "_")] = _str_list(value, f"{where}: {key}")
         elif norm == "fail-on":
             kwargs["fail_on"] = _checked(parse_fail_on, value, f"{where}: fail-on")
         elif norm == "max-file-size":

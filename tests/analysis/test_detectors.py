@@ -110,7 +110,8 @@ def test_conflicting_ports_are_an_unknown_not_a_guess(tmp_path: Path) -> None:
     assert s.port is None
     [unknown] = [u for u in s.unknowns if u.field == "port"]
     assert "index.js:2" in unknown.detail and "index.js:3" in unknown.detail
-    assert "port = 8080" in unknown.supply
+    # the number in the hint is an example, worded as one, not a port opsmith found
+    assert "port = <the port it listens on>" in unknown.supply and "for example, 8080" in unknown.supply
 
 
 def test_code_port_beats_dockerfile_expose_and_both_are_reported(tmp_path: Path) -> None:
@@ -228,3 +229,89 @@ def test_gitignored_and_vendored_files_are_not_evidence(tmp_path: Path) -> None:
     }
     s = _one(tmp_path, files)
     assert s.port and s.port.value == 3000
+
+
+@pytest.mark.parametrize(
+    ("files", "manager", "version"),
+    [
+        ({"pnpm-lock.yaml": "lockfileVersion: '9.0'\n"}, "pnpm", "9.15.9"),
+        ({"pnpm-lock.yaml": "lockfileVersion: 5.4\n"}, "pnpm", "7.33.7"),
+        ({"yarn.lock": "# yarn lockfile v1\n"}, "yarn", "1.22.22"),
+        ({"yarn.lock": "__metadata:\n  version: 8\n  cacheKey: 10c0\n"}, "yarn", "4.18.1"),
+        (
+            {
+                "yarn.lock": "__metadata:\n  version: 6\n",
+                ".yarnrc.yml": "yarnPath: .yarn/releases/yarn-3.6.4.cjs\n",
+            },
+            "yarn",
+            "3.6.4",
+        ),
+    ],
+)
+def test_pnpm_and_yarn_releases_come_from_the_lockfile_without_package_manager(
+    tmp_path: Path, files: dict[str, str | bytes], manager: str, version: str
+) -> None:
+    s = _one(tmp_path, {"package.json": PACKAGE, **files})
+    assert s.package_manager and (s.package_manager.name, s.package_manager.version) == (manager, version)
+    assert any(e.line is not None or e.path == "yarn.lock" for e in s.package_manager.evidence)
+
+
+def test_package_manager_field_wins_over_the_lockfile_format(tmp_path: Path) -> None:
+    package = PACKAGE.replace('"name": "svc",', '"name": "svc", "packageManager": "pnpm@8.6.12",')
+    s = _one(tmp_path, {"package.json": package, "pnpm-lock.yaml": "lockfileVersion: '9.0'\n"})
+    assert s.package_manager and s.package_manager.version == "8.6.12"
+
+
+GO_HELPER = (
+    'package main\n\nimport (\n\t"net/http"\n\t"os"\n)\n\n'
+    "func getenvDefault(name, fallback string) string {\n"
+    '\tif v := os.Getenv(name); v != "" {\n\t\treturn v\n\t}\n\treturn fallback\n}\n\n'
+    'func main() {\n\taddr := ":" + getenvDefault("PORT", "9000")\n\thttp.ListenAndServe(addr, nil)\n}\n'
+)
+FLASK = "from flask import Flask\napp = Flask(__name__)\n"
+
+
+@pytest.mark.parametrize(
+    ("files", "port", "where"),
+    [
+        ({"go.mod": "module example.com/svc\n\ngo 1.23\n", "main.go": GO_HELPER}, 9000, "main.go:16"),
+        (
+            {"requirements.txt": "flask\n", "app.py": FLASK + 'PORT = int(os.getenv("PORT", "8000"))\n'},
+            8000,
+            "app.py:3",
+        ),
+        (
+            {
+                "package.json": PACKAGE,
+                "index.js": "const app = require('express')();\nconst port = process.env.PORT ?? 3000;\n",
+            },
+            3000,
+            "index.js:2",
+        ),
+        (
+            {
+                "requirements.txt": "flask\n",
+                "app.py": FLASK,
+                "Procfile": "web: gunicorn app:app --bind 0.0.0.0:${PORT:-8080}\n",
+            },
+            8080,
+            "Procfile:1",
+        ),
+        (
+            {
+                "pom.xml": "<project><artifactId>svc</artifactId><dependencies><dependency>"
+                "<artifactId>spring-boot-starter-web</artifactId></dependency></dependencies></project>\n",
+                "src/main/resources/application.properties": "server.port=${PORT:8081}\n",
+            },
+            8081,
+            "src/main/resources/application.properties:1",
+        ),
+    ],
+)
+def test_a_port_with_a_default_behind_a_variable_is_read_with_its_line(
+    tmp_path: Path, files: dict[str, str | bytes], port: int, where: str
+) -> None:
+    s = _one(tmp_path, files)
+    assert s.port is not None and s.port.value == port
+    assert str(s.port.evidence[0]) == where
+    assert not [u for u in s.unknowns if u.field == "port"]

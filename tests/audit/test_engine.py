@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from helpers import audit_tree, found, write_tree
-from opsmith.audit.engine import Target, audit
+from opsmith.audit.engine import AuditResult, Target, audit
 from opsmith.config import Config, config_from_mapping
 from opsmith.findings import Severity
 
 ROOTISH = 'FROM alpine:3.20.3\nCMD ["sh"]\n'
+CASES = Path(__file__).parents[1] / "rules" / "cases"
 
 
 def test_inline_suppression_on_the_line_or_the_line_above(tmp_path: Path) -> None:
@@ -100,4 +102,128 @@ def test_a_crashing_rule_becomes_a_note_not_a_crash(tmp_path: Path, monkeypatch:
     write_tree(tmp_path, {"Dockerfile": "FROM alpine:3.20.3\nUSER root\n"})
     result = audit_tree(tmp_path)
     assert any("internal error in DF003" in n for n in result.notes)
-    assert found(result, "DF004")  # the other rules still ran
+    assert found(result, "DF008")  # the other rules still ran
+
+
+# Generated at random for this test; not a real token.
+LIVE_TOKEN = "ghp_Zx81Qm2LpT7vR4nW9cY6bH3kJ5dF0sAeGu1o"
+INJECTION = """\
+on: issues
+permissions: {}
+jobs:
+  greet:
+    runs-on: ubuntu-24.04
+    timeout-minutes: 5
+    steps:
+      - run: echo "${{ github.event.issue.title }}"
+"""
+
+
+def _severities(result: AuditResult) -> set[tuple[str, str, Severity]]:
+    return {(f.rule, f.path, f.severity) for f in result.findings}
+
+
+def test_production_only_rules_report_info_in_files_judged_as_tests(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            ".dockerignore": ".git\n",
+            "app/Dockerfile": ROOTISH,
+            "tests/fixtures/Dockerfile": ROOTISH,
+            "tests/fixtures/token.Dockerfile": f"FROM alpine:3.20.3\nENV GH_TOKEN={LIVE_TOKEN}\n",
+            "examples/repo/.github/workflows/greet.yml": INJECTION,
+        },
+    )
+    result = audit_tree(tmp_path, Config(select=("DF003", "DF005", "GA007")))
+    assert _severities(result) == {
+        ("DF003", "app/Dockerfile", Severity.ERROR),  # the true positive in production
+        ("DF003", "tests/fixtures/Dockerfile", Severity.INFO),  # the near miss in a test folder
+        ("DF003", "tests/fixtures/token.Dockerfile", Severity.INFO),
+        ("DF005", "tests/fixtures/token.Dockerfile", Severity.ERROR),  # a live token stays an error
+        ("GA007", "examples/repo/.github/workflows/greet.yml", Severity.ERROR),  # injection: everywhere
+    }
+    assert result.test_files == {
+        "tests/fixtures/Dockerfile",
+        "tests/fixtures/token.Dockerfile",
+        "examples/repo/.github/workflows/greet.yml",
+    }
+
+
+def test_a_private_key_under_a_test_folder_is_a_test_key(tmp_path: Path) -> None:
+    key = (CASES / "repository/secrets/deploy/id_ed25519").read_text()
+    write_tree(tmp_path, {"deploy/id_ed25519": key, "tests/fixtures/id_ed25519": key})
+    assert _severities(audit_tree(tmp_path, Config(select=("RP003",)))) == {
+        ("RP003", "deploy/id_ed25519", Severity.ERROR),
+        ("RP003", "tests/fixtures/id_ed25519", Severity.INFO),
+    }
+
+
+def test_a_repository_checked_out_under_a_tests_folder_is_still_production(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "tests" / "checkout", {".dockerignore": ".git\n", "Dockerfile": ROOTISH})
+    result = audit_tree(root, Config(select=("DF003",)))
+    assert _severities(result) == {("DF003", "Dockerfile", Severity.ERROR)}
+    assert result.test_files == set()
+
+
+def test_configuration_overrides_the_judgement(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path, {".dockerignore": ".git\n", "examples/Dockerfile": ROOTISH, "qa/Dockerfile": ROOTISH}
+    )
+    config = config_from_mapping(
+        {"select": ["DF003"], "production-paths": ["examples/"], "test-paths": ["qa/"]}
+    )
+    assert _severities(audit_tree(tmp_path, config)) == {
+        ("DF003", "examples/Dockerfile", Severity.ERROR),
+        ("DF003", "qa/Dockerfile", Severity.INFO),
+    }
+
+
+def test_files_of_other_tools_are_skipped_and_counted(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "alerting/rules.yaml": (
+                "apiVersion: 1\ngroups:\n  - orgId: 1\n    name: api\n    folder: api\n"
+                "    rules:\n      - uid: a\n        title: Errors\n        condition: C\n"
+            ),
+            "hack/kind.yaml": "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\n",
+            "notes.yaml": "title: not an artifact\n",
+        },
+    )
+    result = audit_tree(tmp_path)
+    assert result.findings == [] and result.files == 0
+    assert result.other_tool_files == {
+        "alerting/rules.yaml": "Grafana alerting provisioning",
+        "hack/kind.yaml": "kind cluster configuration",
+    }
+
+
+def test_fifos_and_devices_are_skipped_with_a_note_never_read(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"ok/Dockerfile": ROOTISH})
+    os.mkfifo(tmp_path / "compose.yaml")
+    (tmp_path / "k8s.yaml").symlink_to("/dev/zero")
+    explicit = audit(Target(tmp_path, (tmp_path / "compose.yaml", tmp_path / "k8s.yaml")), Config())
+    assert explicit.files == 0 and explicit.findings == []
+    assert explicit.notes == [
+        "compose.yaml: skipped, a FIFO, not a regular file",
+        "k8s.yaml: skipped, a character device, not a regular file",
+    ]
+    walked = audit_tree(tmp_path)
+    assert walked.files == 1 and {f.path for f in walked.findings} == {"ok/Dockerfile"}
+    assert "compose.yaml: skipped, a FIFO, not a regular file" in walked.notes
+
+
+def test_a_crash_is_recorded_with_its_file_and_the_other_files_still_audited(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from opsmith.parse import compose
+
+    def broken(*_: object) -> object:
+        raise KeyError("bug")
+
+    monkeypatch.setattr(compose, "parse", broken)
+    write_tree(tmp_path, {"compose.yaml": "services: {}\n", "Dockerfile": ROOTISH})
+    result = audit_tree(tmp_path)
+    assert [c.where for c in result.crashes] == ["compose.yaml"]
+    assert any(n.startswith("internal error while auditing compose.yaml: KeyError") for n in result.notes)
+    assert found(result, "DF003")  # the Dockerfile was still audited

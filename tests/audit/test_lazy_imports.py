@@ -41,7 +41,7 @@ def loaded_by_audit(root: Path) -> set[str]:
 def test_an_empty_folder_loads_no_parser_and_no_yaml(tmp_path: Path) -> None:
     loaded = loaded_by_audit(tmp_path)
     assert "opsmith.rules.repository" in loaded  # the repository-wide rules did run
-    unwanted = {"yaml", "opsmith.parse.yaml_tree", "opsmith.rules.secrets", "opsmith.rules.terraform_ci"}
+    unwanted = {"yaml", "opsmith.parse.yaml_tree", "opsmith.rules.terraform_ci"}
     assert loaded & (unwanted | WORKFLOW_MODULES) == set()
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from fs_limits import files_limited_to, read_only
+from helpers import files_under
 from opsmith.cli import main
 from opsmith.commands.design import parse_users, run_design
 from opsmith.design.approval import check_approved
@@ -89,7 +91,7 @@ def test_design_writes_files_and_never_overwrites_an_edited_design(
     # an edit the new design would undo: a diff, and nothing written without --force
     edited = original.replace("  port: 3000", "  port: 3001")
     design_file.write_text(edited)
-    assert main(["design", str(root), "--users", "5000"]) == 1
+    assert main(["design", str(root), "--users", "5000"]) == 3  # refused: it would replace an edit
     out = capsys.readouterr().out
     assert "-  port: 3001\n+  port: 3000" in out and "--force" in out
     assert design_file.read_text() == edited
@@ -156,13 +158,13 @@ def test_approve_refuses_a_design_that_needs_input(
     root = _repo(tmp_path, "unknown")
     assert main(["design", str(root), "--users", "10"]) == 0
     assert "needs your input" in capsys.readouterr().out
-    assert main(["approve", str(root), "--by", "Jane"]) == 1
-    assert "cannot be approved yet" in capsys.readouterr().out
+    assert main(["approve", str(root), "--by", "Jane"]) == 3  # gate 1 cannot be passed yet
+    assert "cannot be approved yet" in capsys.readouterr().err
 
 
 def test_approve_without_a_design(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["approve", str(tmp_path), "--by", "Jane"]) == 1
-    assert "run `opsmith design` first" in capsys.readouterr().out
+    assert main(["approve", str(tmp_path), "--by", "Jane"]) == 2  # nothing to approve: a usage error
+    assert "run `opsmith design` first" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
@@ -189,3 +191,62 @@ def test_audit_does_not_import_design_or_analysis(tmp_path: Path) -> None:
         [sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_design_refuses_a_docs_symlink_out_before_writing_anything(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _repo(tmp_path)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (root / "docs").symlink_to(outside)
+    before = files_under(root)
+    assert main(["design", str(root), "--users", "500"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "refusing to write 'docs/infrastructure.md': it resolves outside the repository" in err
+    assert "\n" not in err
+    assert files_under(root) == before and list(outside.iterdir()) == []
+
+
+def test_design_in_a_read_only_repository_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _repo(tmp_path)
+    before = files_under(root)
+    with read_only(root):
+        assert main(["design", str(root), "--users", "500"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert (
+        err.startswith(f"opsmith: error: cannot write {root.resolve() / 'opsmith.yaml'}: ")
+        and "\n" not in err
+    )
+    assert files_under(root) == before
+
+
+def test_design_on_a_full_disk_is_one_line_and_leaves_nothing(tmp_path: Path) -> None:
+    root = _repo(tmp_path)
+    before = files_under(root)
+    done = subprocess.run(
+        [sys.executable, "-m", "opsmith", "design", str(root), "--users", "500"],
+        capture_output=True,
+        text=True,
+        preexec_fn=files_limited_to(2048),
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == f"opsmith: error: cannot write {root.resolve() / 'opsmith.yaml'}: File too large\n"
+    assert files_under(root) == before  # no opsmith.yaml, no half file, no temporary file
+
+
+def test_approve_refuses_a_design_file_that_leads_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _repo(tmp_path)
+    assert run_design(str(root), users=500, interactive=False) == 0
+    outside = tmp_path / "outside.yaml"
+    (root / "opsmith.yaml").rename(outside)
+    (root / "opsmith.yaml").symlink_to(outside)
+    text = outside.read_text()
+    assert main(["approve", str(root), "--by", "Jane"]) == 2
+    assert "resolves outside the repository" in capsys.readouterr().err
+    assert outside.read_text() == text

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
+import stat
 from pathlib import Path
 
 import pytest
 
 from design.fixtures import REPOS
+from fs_limits import read_only
+from helpers import files_under
 from opsmith.cli import main
 from opsmith.commands.approve import run_approve
 from opsmith.commands.design import run_design
@@ -25,7 +29,7 @@ def repo(tmp_path: Path) -> Path:
 
 
 def test_refuses_without_approval_and_names_the_gate(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run_generate(str(repo), out=io.StringIO()) == 1
+    assert run_generate(str(repo), out=io.StringIO()) == 3  # refused by a gate, not findings
     err = capsys.readouterr().err
     assert "gate 1" in err and "opsmith approve" in err
     assert not (repo / "compose.yaml").exists()
@@ -35,7 +39,7 @@ def test_an_edited_design_invalidates_the_approval(repo: Path, capsys: pytest.Ca
     assert run_approve(str(repo), "Reviewer <r@example.com>") == 0
     design = repo / "opsmith.yaml"
     design.write_text(design.read_text().replace("users: 500", "users: 600"))
-    assert run_generate(str(repo), out=io.StringIO()) == 1
+    assert run_generate(str(repo), out=io.StringIO()) == 3
     assert "changed after" in capsys.readouterr().err
     assert not (repo / "compose.yaml").exists()
 
@@ -81,3 +85,47 @@ def test_pin_digests(tmp_path: Path, repo: Path) -> None:
 def test_bad_digest_file_is_a_usage_error(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["generate", str(repo), "--pin-digests", str(repo / "missing.txt")]) == 2
     assert "--pin-digests" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("folder", [".opsmith", ".github"])
+def test_a_folder_leading_out_is_refused_before_anything_is_written(
+    tmp_path: Path, repo: Path, capsys: pytest.CaptureFixture[str], folder: str
+) -> None:
+    assert run_approve(str(repo), "Reviewer <r@example.com>") == 0
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (repo / folder).symlink_to(outside)
+    before = files_under(repo)
+    assert main(["generate", str(repo)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert f"refusing to write '{folder}/" in err and "resolves outside the repository" in err
+    assert files_under(repo) == before and list(outside.iterdir()) == []
+
+
+def test_generated_files_follow_the_umask(repo: Path) -> None:
+    assert run_approve(str(repo), "Reviewer <r@example.com>") == 0
+    old = os.umask(0o027)
+    try:
+        assert run_generate(str(repo), out=io.StringIO()) == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((repo / "Dockerfile").stat().st_mode) == 0o640
+    assert stat.S_IMODE((repo / ".opsmith" / "generated.json").stat().st_mode) == 0o640
+
+
+def test_a_read_only_repository_is_one_line(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_approve(str(repo), "Reviewer <r@example.com>") == 0
+    before = files_under(repo)
+    with read_only(repo):
+        assert main(["generate", str(repo)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("opsmith: error: cannot write ") and "\n" not in err
+    assert files_under(repo) == before
+
+
+def test_a_digest_file_that_is_a_fifo_is_refused_at_once(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    os.mkfifo(repo / "pins.txt")
+    assert main(["generate", str(repo), "--pin-digests", str(repo / "pins.txt")]) == 2
+    assert "a FIFO, not a regular file" in capsys.readouterr().err

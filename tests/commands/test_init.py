@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from design.fixtures import REPOS
-from helpers import audit_tree
+from helpers import audit_tree, files_under, plant_rule_bug
 from opsmith.commands.init import APPROVAL_LOG, run_init
 from opsmith.config import Config
 from opsmith.design.approval import check_approved
@@ -46,7 +46,7 @@ def test_yes_approves_logs_generates_and_audits(tmp_path: Path) -> None:
 def test_without_a_terminal_or_yes_it_stops_at_gate_1(tmp_path: Path) -> None:
     root = _copy(tmp_path, "go-gin")
     out = io.StringIO()
-    assert run_init(str(root), users=500, interactive=False, out=out) == 1
+    assert run_init(str(root), users=500, interactive=False, out=out) == 3  # refused at a gate
     assert "stopped at gate 1" in out.getvalue()
     assert (root / "opsmith.yaml").is_file() and not (root / "compose.yaml").exists()
 
@@ -55,7 +55,7 @@ def test_a_person_can_say_no(tmp_path: Path) -> None:
     root = _copy(tmp_path, "go-gin")
     answers = iter(["", "", "aws", "n"])  # regions, compliance, cloud, then the approval
     out = io.StringIO()
-    assert run_init(str(root), users=500, interactive=True, ask=lambda _: next(answers), out=out) == 1
+    assert run_init(str(root), users=500, interactive=True, ask=lambda _: next(answers), out=out) == 3
     assert not check_approved(root).approved and not (root / "compose.yaml").exists()
 
 
@@ -91,3 +91,27 @@ def test_init_then_audit_is_clean(tmp_path: Path, name: str, needs: dict[str, ob
     result = audit_tree(root, Config())
     serious = [(f.rule, f.path, f.line, f.message) for f in result.findings if f.severity >= Severity.WARNING]
     assert serious == [], out.getvalue()
+
+
+def test_an_opsmith_folder_leading_out_stops_init_before_any_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _copy(tmp_path, "go-gin")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (root / ".opsmith").symlink_to(outside)
+    before = files_under(root)
+    assert run_init(str(root), users=500, yes=True, interactive=False, out=io.StringIO()) == 2
+    assert "resolves outside the repository" in capsys.readouterr().err
+    assert files_under(root) == before and list(outside.iterdir()) == []
+
+
+def test_a_rule_that_crashes_at_gate_2_fails_init_with_70(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plant_rule_bug(monkeypatch)
+    root = _copy(tmp_path, "go-gin")
+    out = io.StringIO()
+    assert run_init(str(root), users=500, yes=True, interactive=False, out=out) == 70
+    assert "internal error in DF003 on Dockerfile" in out.getvalue()  # the audit's note
+    assert "while processing Dockerfile (rule DF003)" in capsys.readouterr().err

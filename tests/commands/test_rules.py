@@ -15,3 +15,12 @@ def test_markdown_lists_every_rule_once() -> None:
     text = catalogue_markdown(all_rules())
     for rule in all_rules():
         assert text.count(f"| {rule.id} |") == 1
+
+
+def test_markdown_states_the_severity_policy_before_the_rules() -> None:
+    text = catalogue_markdown(all_rules())
+    policy = text.index("## Severity policy")
+    assert policy < text.index("| DF001 |")
+    section = text[policy : text.index("\n## ", policy + 1)]
+    for word in ("**error**", "**warning**", "**info**", "tests"):
+        assert word in section

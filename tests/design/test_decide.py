@@ -6,7 +6,7 @@ import pytest
 
 from design.fixtures import NAMES, design, facts
 from opsmith.design.decide import DesignError, Needs, apply_overrides, choice_paths, decide, overrides_of
-from opsmith.design.model import Override
+from opsmith.design.model import Design, Override
 
 
 @pytest.mark.parametrize(
@@ -134,3 +134,32 @@ def test_overrides_are_kept_and_a_tier_override_moves_what_follows() -> None:
 def test_an_override_must_be_a_valid_value() -> None:
     with pytest.raises(ValueError, match="tier"):
         apply_overrides(design(), {"tier": Override(value="galactic", reason="why not")})
+
+
+def test_web_services_record_probes_metrics_and_criticality_with_reasons() -> None:
+    plan = design("python-django", users=200_000, cloud="aws")
+    web = next(s for s in plan.services if s.kind == "web")
+    worker = next(s for s in plan.services if s.kind == "worker")
+    assert web.liveness is not None and web.liveness.reason
+    assert web.metrics is not None and not web.metrics.exports and "load balancer" in web.metrics.reason
+    assert web.critical is not None and web.critical.value is True
+    assert worker.critical is not None and worker.critical.value is False and worker.liveness is None
+    assert choice_paths(plan)[f"services[{worker.name}].critical"] is worker.critical
+
+
+def test_a_design_written_before_these_fields_still_loads() -> None:
+    data = design("python-django", users=200_000, cloud="aws").model_dump(mode="json")
+    for service in data["services"]:
+        for key in ("liveness", "metrics", "critical"):
+            service.pop(key)
+    older = Design.model_validate(data)
+    assert all(s.liveness is None and s.metrics is None and s.critical is None for s in older.services)
+
+
+def test_a_worker_made_critical_keeps_the_reason_given() -> None:
+    plan = design("python-django", users=200_000, cloud="aws")
+    worker = next(s for s in plan.services if s.kind == "worker")
+    path = f"services[{worker.name}].critical"
+    changed = apply_overrides(plan, {path: Override[bool](value=True, reason="it sends the invoices")})
+    assert choice_paths(changed)[path].effective is True
+    assert overrides_of(changed)[path].reason == "it sends the invoices"

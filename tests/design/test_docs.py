@@ -65,3 +65,28 @@ def test_svg_is_well_formed_with_a_box_per_component() -> None:
 def test_svg_escapes_text() -> None:
     d = design(users=5_000, name="a-b")
     assert ET.fromstring(render_svg(d)) is not None
+
+
+def test_a_start_command_with_backticks_shows_whole_in_its_code_span() -> None:
+    base = design(users=5_000)
+    start = "sh -c `cat cmd` | tee `x`` "
+    edited = base.model_copy(
+        update={"services": [base.services[0].model_copy(update={"start": start}), *base.services[1:]]}
+    )
+    row = next(
+        line for line in render_docs(edited).splitlines() if line.startswith(f"| {base.services[0].name} |")
+    )
+    assert f"``` {start.replace('|', chr(92) + '|')} ```" in row
+
+
+def test_docs_say_what_the_probes_call_where_metrics_come_from_and_what_is_critical() -> None:
+    plan = design("python-django", users=200_000, cloud="aws")
+    text = render_docs(plan)
+    section = text[text.index("## Health, metrics and criticality") :]
+    for service in plan.services:
+        assert service.metrics is not None and service.critical is not None
+        assert f"**{service.name}** metrics: none: {service.metrics.reason}" in section
+        assert service.critical.reason in section
+    web = next(s for s in plan.services if s.kind == "web")
+    assert web.liveness is not None
+    assert f"**{web.name}** readiness: `{web.health_path}`; liveness:" in section

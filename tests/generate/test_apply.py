@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from opsmith.generate.apply import MANIFEST, Outcome, UnsafePath, apply, load_manifest
+from opsmith.generate.apply import MANIFEST, Outcome, apply, load_manifest
 from opsmith.generate.artifact import Artifact, safe_name
+from opsmith.writer import UnsafePath
 
 
 def _outcomes(report: object) -> dict[str, Outcome]:

@@ -10,6 +10,7 @@ import yaml
 from design.fixtures import design
 from helpers import audit_tree
 from opsmith.config import Config
+from opsmith.design.model import Design
 from opsmith.findings import Severity
 from opsmith.generate import compose, dockerfile
 from opsmith.generate.specs import container_spec
@@ -69,3 +70,19 @@ def test_env_example_lists_every_secret_without_a_value() -> None:
     )
     assert "POSTGRES_PASSWORD" in values
     assert all(v == "" for k, v in values.items() if k != "IMAGE_TAG")
+
+
+def test_compose_waits_on_readiness_while_the_image_checks_liveness() -> None:
+    data = design("python-fastapi", users=500).model_dump(mode="json")
+    web = next(s for s in data["services"] if s["kind"] == "web")
+    web["health_path"] = "/readyz"
+    web["liveness"] = {"path": "/livez", "reason": "a route named for liveness"}
+    plan = Design.model_validate(data)
+    service = next(s for s in plan.services if s.kind == "web")
+    entry = yaml.safe_load(compose.render_compose(plan))["services"][service.name]
+    assert any("/readyz" in part for part in entry["healthcheck"]["test"])
+    spec = container_spec(service)
+    assert spec is not None
+    (image,) = [a.content for a in dockerfile.render(spec) if a.path.endswith("Dockerfile")]
+    healthcheck = image[image.index("HEALTHCHECK") :]
+    assert "/livez" in healthcheck and "/readyz" not in healthcheck

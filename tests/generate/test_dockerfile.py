@@ -48,6 +48,18 @@ SPECS = [
     ContainerSpec("php", "php-app", "php", port=8000, health_path="/up"),
     ContainerSpec("dn", "dotnet-api", "dotnet", port=8080, binary="Api"),
     ContainerSpec("cron", "go-cron", "go", kind="cron"),
+    ContainerSpec(
+        "y4", "node-berry", "node", package_manager="yarn", package_manager_version="4.5.3", port=3000
+    ),
+    ContainerSpec(
+        "y4b",
+        "node-berry-build",
+        "node",
+        package_manager="yarn",
+        package_manager_version="4.5.3",
+        port=3000,
+        build_command="yarn build",
+    ),
 ]
 
 
@@ -103,7 +115,10 @@ def test_dockerignore_keeps_git_and_secrets_out(generated: Path) -> None:
         ("node", None, "22.11.0"),
         ("python", "3.11", "3.11.10"),
         ("python", ">=3.12,<4", "3.12.7"),
-        ("go", "1.22.5", "1.22.9"),
+        ("go", "1.22.5", "1.22.5"),
+        ("node", "v20.11.1", "20.11.1"),
+        ("node", ">= 20.0.0", "20.18.1"),
+        ("python", "3.12.4", "3.12.4"),
         ("python", "2.7", "3.12.7"),
     ],
 )

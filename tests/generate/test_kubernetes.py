@@ -67,6 +67,14 @@ def with_cron(base: Design) -> Design:
     return Design.model_validate(data)
 
 
+def with_metrics(base: Design) -> Design:
+    """A design whose web service serves Prometheus metrics on a port of its own."""
+    data = base.model_dump(mode="json")
+    web = next(s for s in data["services"] if s["kind"] == "web")
+    web["metrics"] = {"exports": True, "path": "/metrics", "port": 9102, "reason": "prometheus_client"}
+    return Design.model_validate(data)
+
+
 CASES: list[Case] = [(r, t, c) for r in REPOS for t in TIERS for c in CLOUDS]
 
 
@@ -80,7 +88,10 @@ def trees(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[Case, st
     extra = {
         ("python-django", "growth", "cron"): kubernetes.render(
             with_cron(plan("python-django", "growth", "aws")), GenerateOptions()
-        )
+        ),
+        ("python-django", "enterprise", "metrics"): kubernetes.render(
+            with_metrics(plan("python-django", "enterprise", "aws")), GenerateOptions()
+        ),
     }
     every = {case: artifacts(case) for case in CASES} | extra
     for case, arts in every.items():
@@ -260,8 +271,9 @@ def test_rollouts_have_what_argo_requires_and_a_valid_pod_template(
                 for role in ("activeService", "previewService"):
                     selected = services[body[role]]["spec"]["selector"]
                     assert selected.items() <= labels.items(), (tree, env, role)
-                refs = [body["prePromotionAnalysis"], body["postPromotionAnalysis"]]
-            assert refs
+                refs = [body[k] for k in ("prePromotionAnalysis", "postPromotionAnalysis") if k in body]
+            # gated by analysis exactly when there is something to measure (an AnalysisTemplate)
+            assert bool(refs) == (f"{name}-slo" in templates), (tree, env, name)
             for ref in refs:
                 (template,) = ref["templates"]
                 declared = {a["name"] for a in templates[template["templateName"]]["spec"]["args"]}
@@ -278,15 +290,20 @@ def test_analysis_templates_query_prometheus_with_valid_promql(rendered: Rendere
     checked = 0
     for _, item in objects(rendered, "AnalysisTemplate"):
         metrics = item["spec"]["metrics"]
-        assert [m["name"] for m in metrics] == ["success-rate", "latency-p95"]
+        assert metrics[0]["name"] == "success-rate"
         for metric in metrics:
-            assert re.fullmatch(r"result\[0\] (>=|<=) \d+(\.\d+)?", metric["successCondition"])
+            # an empty result meets neither condition: Argo counts it inconclusive, never a pass
+            for condition in ("successCondition", "failureCondition"):
+                assert re.fullmatch(r"len\(result\) > 0 && result\[0\] [<>]=? [\d.]+", metric[condition])
+            assert metric["inconclusiveLimit"] < metric["count"]
+            assert metric["failureLimit"] >= 0 and metric["consecutiveErrorLimit"] >= 1
+            assert "vector(" not in metric["provider"]["prometheus"]["query"]
             assert metric["count"] >= 1 and re.fullmatch(r"\d+m", metric["interval"])
             prometheus = metric["provider"]["prometheus"]
             assert re.fullmatch(r"http://[a-z0-9.-]+:\d+", prometheus["address"])
             sent = _as_argo_sends_it(prometheus["query"], item["metadata"]["namespace"])
             promql_parser.parse(sent)
-            assert f'namespace="{item["metadata"]["namespace"]}"' in sent
+            assert re.search(rf'namespace="{item["metadata"]["namespace"]}"', sent)
             checked += 1
     assert checked > 0
 
@@ -408,10 +425,38 @@ def test_every_container_is_locked_down_and_sized_from_the_design() -> None:
 def test_web_probes_hit_the_health_path_and_the_jvm_gets_time_to_start() -> None:
     (rollout, *_) = docs(files(plan("java-spring", "growth", "gcp"))["k8s/base/inventory.yaml"])
     (app,) = rollout["spec"]["template"]["spec"]["containers"]
-    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
-        assert app[probe]["httpGet"] == {"path": "/actuator/health", "port": "http"}
+    assert app["readinessProbe"]["httpGet"] == {"path": "/actuator/health", "port": "http"}
+    # Actuator's health includes the database: startup and liveness only check the port
+    for probe in ("startupProbe", "livenessProbe"):
+        assert app[probe]["tcpSocket"] == {"port": "http"}
     assert app["startupProbe"]["periodSeconds"] * app["startupProbe"]["failureThreshold"] >= 300
     assert app["lifecycle"]["preStop"] == {"sleep": {"seconds": 10}}
+
+
+def test_liveness_calls_the_shallow_route_and_readiness_the_deep_one() -> None:
+    data = plan("python-django", "growth", "aws").model_dump(mode="json")
+    web = next(s for s in data["services"] if s["kind"] == "web")
+    web["health_path"] = "/healthz"
+    web["liveness"] = {"path": "/livez", "reason": "a route named for liveness"}
+    out = {a.path: a.content for a in kubernetes.render(Design.model_validate(data), GenerateOptions())}
+    (rollout, *_) = docs(out[f"k8s/base/{web['name']}.yaml"])
+    (app,) = rollout["spec"]["template"]["spec"]["containers"]
+    assert app["readinessProbe"]["httpGet"]["path"] == "/healthz"
+    assert app["livenessProbe"]["httpGet"]["path"] == app["startupProbe"]["httpGet"]["path"] == "/livez"
+
+
+def test_pod_monitor_only_for_a_service_that_exports_metrics() -> None:
+    base = plan("python-django", "enterprise", "aws")
+    web = next(s for s in base.services if s.kind == "web")
+    silent = {d["kind"] for d in docs(files(base)[f"k8s/base/{web.name}.yaml"])}
+    assert "PodMonitor" not in silent
+    out = {a.path: a.content for a in kubernetes.render(with_metrics(base), GenerateOptions())}
+    objects_ = {d["kind"]: d for d in docs(out[f"k8s/base/{web.name}.yaml"])}
+    (endpoint,) = objects_["PodMonitor"]["spec"]["podMetricsEndpoints"]
+    (app,) = objects_["Rollout"]["spec"]["template"]["spec"]["containers"]
+    assert {"name": endpoint["port"], "containerPort": 9102, "protocol": "TCP"} in app["ports"]
+    template = objects_["AnalysisTemplate"]["spec"]["metrics"][0]["provider"]["prometheus"]["query"]
+    assert "http_requests_total" in template and "pod=~" in template
 
 
 def test_secrets_come_from_the_secret_and_settings_from_the_config_map() -> None:

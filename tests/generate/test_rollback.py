@@ -32,3 +32,12 @@ def test_manual_steps_fit_the_platform(needs: dict[str, object], expected: str) 
 def test_secret_rollback_uses_the_designs_store() -> None:
     assert "aws secretsmanager" in render_rollback(design("go-gin", users=5000, cloud="aws"))
     assert "gcloud secrets versions disable" in render_rollback(design("go-gin", users=5000, cloud="gcp"))
+
+
+@pytest.mark.parametrize(
+    ("cloud", "own", "foreign"), [("railway", "railway up", "fly "), ("fly", "fly deploy", "railway")]
+)
+def test_a_paas_rollback_names_only_its_own_commands(cloud: str, own: str, foreign: str) -> None:
+    text = render_rollback(design("python-fastapi", users=500, cloud=cloud))
+    manual = text.split("## 2. Manual rollback", 1)[1].split("## 3.", 1)[0]
+    assert own in manual and foreign not in manual

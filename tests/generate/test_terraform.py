@@ -25,7 +25,7 @@ from design.fixtures import NAMES, design, facts
 from generate.terraform_static import problems
 from helpers import audit_tree, write_tree
 from opsmith.config import Config
-from opsmith.design.model import Design, Override
+from opsmith.design.model import Approval, Design, Override
 from opsmith.generate.artifact import Artifact
 from opsmith.generate.hcl_format import align
 from opsmith.generate.terraform import EKS_MODULE_VERSION, PROVIDERS, fargate_size, render
@@ -236,6 +236,22 @@ def test_tags_and_labels_name_app_environment_owner() -> None:
             assert re.search(rf"(?m)^\s+{key}\s+=", text), key
 
 
+@pytest.mark.parametrize("cloud", CLOUDS)
+def test_the_owner_tag_names_the_designs_team_never_the_approvers_address(cloud: str) -> None:
+    approved = design("node-express", users=5_000, cloud=cloud).model_copy(
+        update={
+            "approval": Approval(by="Alice <alice@example.com>", at="2026-12-07T10:00:00Z", sha256="a" * 64)
+        }
+    )
+    texts = [a.content for a in render(approved)]
+    assert not any("alice" in text for text in texts)
+    assert any(re.search(r'(?m)^\s*owner\s*=\s*"unassigned"', text) for text in texts)
+    named = _files(render(approved.model_copy(update={"team": "payments"})))
+    assert re.search(
+        r'(?m)^owner\s*=\s*"payments"$', named["terraform/environments/staging/terraform.tfvars"]
+    )
+
+
 def test_no_secret_values_in_any_file() -> None:
     for needs in TIERS.values():
         for cloud in CLOUDS:
@@ -362,3 +378,41 @@ def _with_platform(base: Design, platform: str) -> Design:
 def test_platform_override_wins() -> None:
     files = _files(render(_with_platform(design("node-express", users=5_000, cloud="aws"), "aws-eks")))
     assert "terraform/modules/cluster/main.tf" in files and "terraform/modules/service/main.tf" not in files
+
+
+@pytest.mark.parametrize("cloud", ["aws", "gcp", "azure"])
+def test_postgresql_urls_ask_for_tls(cloud: str) -> None:
+    files = _files(render(design("monorepo", users=5_000, cloud=cloud)))
+    database = files["terraform/modules/database/main.tf"] + files["terraform/modules/database/outputs.tf"]
+    assert "sslmode=require" in database
+    (url,) = re.findall(r'(?ms)^output "url" \{.*?^\}', files["terraform/modules/database/outputs.tf"])
+    assert "sslmode=require" in url or "local.engine.tls" in url
+
+
+def test_memorystore_ca_reaches_the_services_that_use_redis() -> None:
+    plan = design("monorepo", users=5_000, cloud="gcp")
+    files = _files(render(plan))
+    assert "server_ca_certs[0].cert" in files["terraform/modules/cache/outputs.tf"]
+    main = files["terraform/environments/production/main.tf"]
+    assert re.search(r"REDIS_CA_CERT\s+= module\.cache\.ca_cert", main)
+    blocks = dict(re.findall(r'(?ms)^    "([\w-]+)" = \{\n(.*?)^    \}', main))
+    for service in plan.services:
+        if service.name in blocks:
+            assert ("REDIS_CA_CERT" in blocks[service.name]) == ("redis" in service.uses), service.name
+
+
+@pytest.mark.parametrize("cloud", ["gcp", "azure"])
+def test_liveness_uses_the_shallow_route_or_the_port(cloud: str) -> None:
+    data = design("node-express", users=5_000, cloud=cloud).model_dump(mode="json")
+    web = next(s for s in data["services"] if s["kind"] == "web")
+    web["health_path"] = "/healthz"
+    web["liveness"] = {"path": "/livez", "reason": "a route named for liveness"}
+    files = _files(render(Design.model_validate(data)))
+    main = files["terraform/environments/production/main.tf"]
+    assert re.search(r'live_path\s+= "/livez"', main) and re.search(r'health_path\s+= "/healthz"', main)
+    service = files["terraform/modules/service/main.tf"]
+    live = service[service.index('"liveness_probe"') :]
+    assert "each.value.live_path" in live and "each.value.health_path" not in live.split("}\n    }")[0]
+    web["liveness"] = {"reason": "no route answers alone"}
+    main = _files(render(Design.model_validate(data)))["terraform/environments/production/main.tf"]
+    assert re.search(r"live_path\s+= null", main)

@@ -25,6 +25,7 @@ from opsmith.generate import dockerfile, rollback
 from opsmith.generate.artifact import Artifact
 from opsmith.generate.options import GenerateOptions
 from opsmith.generate.specs import build_context, container_spec
+from opsmith.generate.terraform import render as terraform_render
 from opsmith.generate.workflow_yaml import Note, Trail, dump, plain
 from opsmith.generate.workflows import render
 from opsmith.parse.yaml_tree import load_documents
@@ -191,8 +192,14 @@ def _files(name: str, users: int = 200_000, cloud: str = "aws", compliance: str 
     return {a.path.rsplit("/", 1)[-1]: _load(a.content) for a in arts}
 
 
+def _runs(step: dict[str, Any]) -> str:
+    """What a step runs: its script, with a declared command (`eval "$VAR"`) read from its env."""
+    env = step.get("env", {})
+    return re.sub(r'eval "\$(\w+)"', lambda m: str(env[m.group(1)]), str(step.get("run", "")))
+
+
 def _scripts(job: dict[str, Any]) -> str:
-    return "\n".join(str(s.get("run", "")) for s in job["steps"])
+    return "\n".join(_runs(s) for s in job["steps"])
 
 
 def _uses(job: dict[str, Any]) -> list[str]:
@@ -228,7 +235,8 @@ def test_ci_runs_the_detected_commands_with_frozen_installs_on_the_image_runtime
         assert command in script
     assert "pnpm audit --prod --audit-level high" in script
     node = next(s for s in check["steps"] if str(s.get("uses", "")).startswith("actions/setup-node"))
-    assert node["with"]["node-version"] == "20.18.1"  # the Dockerfile's node:20.18.1 base
+    pinned = (REPOS / "node-express" / ".nvmrc").read_text().strip().removeprefix("v")
+    assert node["with"]["node-version"] == pinned  # the repository's exact release, as in the image
     assert node["with"]["cache"] == "pnpm"
     assert set(ci["on"]) == {"pull_request", "workflow_call"}
     assert ci["permissions"] == {"contents": "read"}
@@ -239,7 +247,7 @@ def test_monorepo_gets_a_job_per_build_context_each_in_its_folder() -> None:
     assert {"check-api", "check-web", "check-billing", "check-notifier", "scan"} <= set(ci["jobs"])
     billing = ci["jobs"]["check-billing"]
     test = next(s for s in billing["steps"] if s.get("name") == "Test")
-    assert (test["working-directory"], test["run"]) == ("services/billing", "go test ./...")
+    assert (test["working-directory"], _runs(test)) == ("services/billing", "go test ./...")
     assert "golang.org/x/vuln/cmd/govulncheck@" in _scripts(billing)
     install = next(s for s in ci["jobs"]["check-web"]["steps"] if s.get("name") == "Install dependencies")
     assert "working-directory" not in install  # npm workspaces install at the root lockfile
@@ -254,7 +262,7 @@ def test_monorepo_gets_a_job_per_build_context_each_in_its_folder() -> None:
     [
         ("python-fastapi", "uv export --locked --no-dev"),
         ("python-django", "poetry export --only main"),
-        ("python-flask", "pip-audit -r requirements.txt"),
+        ("python-flask", 'pip-audit -r "$REQUIREMENTS"'),  # REQUIREMENTS=requirements.txt, in env
         ("ruby-rails", "bundler-audit check"),
         ("rust-axum", "cargo audit"),
         ("php-laravel", "composer audit"),
@@ -347,6 +355,29 @@ def test_each_platform_deploys_for_real(users: int, cloud: str, command: str, re
     assert promotes == (cloud in ("aws", "gcp", "azure"))  # ECR, Artifact Registry, ACR: one per environment
 
 
+@pytest.mark.parametrize("users", [5000, 200_000])
+def test_each_environment_signs_in_to_the_registry_terraform_creates_for_it(users: int) -> None:
+    d = _design("python-flask", users, "none", "azure")
+    created = {
+        a.path.split("/")[2]: re.search(r'module "registry" \{[^}]*?\bname\s*=\s*"(\w+)"', a.content)
+        for a in terraform_render(d)
+        if re.fullmatch(r"terraform/environments/\w+/main\.tf", a.path)
+    }
+    deploy = _files("python-flask", users, "azure")["deploy.yml"]
+    signed_in = {}
+    for job in deploy["jobs"].values():
+        for step in job.get("steps", []):
+            if str(step.get("name", "")).startswith("Sign in to Azure Container Registry ("):
+                environment = step["name"].rsplit("(", 1)[1].rstrip(")")
+                default = re.search(r"\|\| '(\w+)'", step["env"]["ACR_NAME"])
+                signed_in[environment] = default.group(1) if default else ""
+    assert set(signed_in) == {"staging", "production"}
+    assert signed_in["staging"] != signed_in["production"]
+    for environment, name in signed_in.items():
+        match = created[environment]
+        assert match is not None and match.group(1) == name
+
+
 def test_self_managed_kubernetes_reads_its_kubeconfig_from_the_environment() -> None:
     deploy = _files("go-gin", 100, "aws", "hipaa")["deploy.yml"]
     staging, production = deploy["jobs"]["deploy-staging"], deploy["jobs"]["deploy-production"]
@@ -399,7 +430,8 @@ def test_a_service_with_its_own_dockerfile_is_built_from_it() -> None:
     build = next(s for s in ci["jobs"]["build"]["steps"] if s.get("name") == "Build (no push)")
     assert (build["with"]["context"], build["with"]["file"]) == (".", "Dockerfile")
     lint = next(s for s in ci["jobs"]["build"]["steps"] if s.get("name") == "Lint the Dockerfile")
-    assert "hadolint --failure-threshold warning Dockerfile" in lint["run"]
+    assert 'hadolint --failure-threshold warning "$DOCKERFILE"' in lint["run"]
+    assert lint["env"] == {"DOCKERFILE": "Dockerfile"}  # a path from the repository: never in the script
 
 
 # --- the YAML writer --------------------------------------------------------------------------------

@@ -97,6 +97,27 @@ def test_bad_matchers(text: str) -> None:
     assert parse_matchers(text)[1] is not None
 
 
+@pytest.mark.parametrize(
+    ("regex", "judged"),
+    [
+        ("critical|warning", True),
+        ("Kube.*", True),
+        (".*:9100", True),
+        ("(ab)*c", True),
+        ("(a+)+b", False),  # exponential in `re`, linear in Alertmanager's RE2
+        ("(a|aa)*b", False),
+        ("(x(a+))*", False),
+        (".*a.*a.*a", False),  # a power of the value's length
+    ],
+)
+def test_regex_matchers_that_would_backtrack_for_ages_are_left_unjudged(regex: str, judged: bool) -> None:
+    [matcher], problem = parse_matchers(f'team=~"{regex}"')
+    assert problem is None and (matcher.pattern is not None) is judged
+    value = "a" * 40
+    assert matcher.evaluate({"team": value}) == (False if judged else None)
+    assert matcher.evaluate({"team": "a" * 1000}) is None  # too long to judge safely either way
+
+
 # --------------------------------------------------------------------------- amtool cross-check
 
 CONFIGS = {
@@ -115,6 +136,9 @@ CONFIGS = {
     + RECEIVER,
     "int duration": "route:\n  receiver: default\n  group_wait: 30\n" + RECEIVER,
     "float duration": "route:\n  receiver: default\n  repeat_interval: 1.5h\n" + RECEIVER,
+    "duration out of range": "route:\n  receiver: default\n  group_wait: 99999999999999d\n" + RECEIVER,
+    "server duration out of range": "global:\n  resolve_timeout: 9999999999999999999999999s\nroute:\n"
+    "  receiver: default\n" + RECEIVER,
     "zero group_interval": "route:\n  receiver: default\n  group_interval: 0s\n" + RECEIVER,
     "zero group_wait": "route:\n  receiver: default\n  group_wait: 0s\n" + RECEIVER,
     "unknown field": "route:\n  receiver: default\n  recevier: x\n" + RECEIVER,

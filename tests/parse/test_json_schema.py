@@ -77,3 +77,23 @@ def test_dotted_and_line_of() -> None:
     assert line_of(tree, ("a", "b", 1, "c")) == 4
     assert line_of(tree, ("a", "missing", 3)) == 1
     assert line_of(tree, ()) == 1
+
+
+def test_an_unrendered_template_is_shown_as_written_and_named() -> None:
+    problems = _problems(
+        """
+        on: push
+        jobs:
+          {{ job }}:
+            runs-on: ubuntu-latest
+            steps: [{run: echo}]
+          build:
+            runs-on: ubuntu-latest
+            timeout-minutes: {{ timeout }}
+            steps: [{run: echo}]
+        """
+    )
+    assert (4, "unknown key `{{job}}` in `jobs`") in problems
+    timeout = next(message for line, message in problems if line == 9)
+    assert "`{{timeout}}`" in timeout and "unrendered template" in timeout
+    assert not any("Node" in message for _, message in problems)

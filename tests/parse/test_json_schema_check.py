@@ -209,9 +209,10 @@ def test_annotations_do_not_make_it_unsure() -> None:
 
 def test_a_key_that_is_not_text_and_a_cyclic_alias_are_left_to_jsonschema() -> None:
     assert not is_valid(WORKFLOWS, {"on": "push", "jobs": {1: {"runs-on": "x", "steps": [{"run": "echo"}]}}})
-    cyclic = load_documents("on: push\njobs:\n  a: &a\n    runs-on: x\n    steps: [*a]\n")
-    assert isinstance(cyclic, list)
-    assert not is_valid(WORKFLOWS, cyclic[0])
+    # load_documents refuses a cyclic alias; a caller may still hand the checker one
+    job: dict[str, Any] = {"runs-on": "x"}
+    job["steps"] = [job]
+    assert not is_valid(WORKFLOWS, {"on": "push", "jobs": {"a": job}})
 
 
 # --- every compose file and workflow the repository holds or generates -----------------------------

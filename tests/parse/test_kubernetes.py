@@ -11,6 +11,7 @@ from helpers import write_tree
 from opsmith.audit.source import SourceFile
 from opsmith.parse.errors import ParseFailure
 from opsmith.parse.kubernetes import KubeDoc, KubeObject, parse
+from opsmith.parse.other_tool import OtherTool
 from opsmith.parse.yaml_tree import YMap, load_documents
 
 MANIFESTS = """\
@@ -78,29 +79,34 @@ def test_annotation_ignores_only_its_own_object() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    [
-        "",
-        "# only a comment\n",
-        "title: notes\nitems: [1, 2]\n",
-        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [a.yaml]\n",
-        "apiVersion: v1\nkind: Config\nclusters: []\nusers: []\n",  # a kubeconfig
-        "apiVersion: kind.x-k8s.io/v1alpha4\nkind: Cluster\nnodes: [{role: control-plane}]\n",
-        "apiVersion: builtin\nkind: LabelTransformer\nmetadata: {name: labels}\n",
-        "apiVersion: 3\nkind: Pod\n",
-    ],
-    ids=[
-        "empty",
-        "comment",
-        "plain-yaml",
-        "kustomize-config",
-        "kubeconfig",
-        "kind-cluster",
-        "transformer",
-        "odd",
-    ],
+    ["", "# only a comment\n", "title: notes\nitems: [1, 2]\n", "apiVersion: 3\nkind: Pod\n"],
+    ids=["empty", "comment", "plain-yaml", "odd"],
 )
 def test_files_without_cluster_objects_are_not_kubernetes(text: str) -> None:
     assert _parse(text, "config/x.yaml") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "tool"),
+    [
+        (
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [a.yaml]\n",
+            "kustomize configuration",
+        ),
+        ("apiVersion: v1\nkind: Config\nclusters: []\nusers: []\n", "kubeconfig"),
+        (
+            "apiVersion: kind.x-k8s.io/v1alpha4\nkind: Cluster\nnodes: [{role: control-plane}]\n",
+            "kind cluster configuration",
+        ),
+        (
+            "apiVersion: builtin\nkind: LabelTransformer\nmetadata: {name: labels}\n",
+            "kustomize configuration",
+        ),
+    ],
+    ids=["kustomize-config", "kubeconfig", "kind-cluster", "transformer"],
+)
+def test_configuration_of_other_tools_is_skipped_as_theirs(text: str, tool: str) -> None:
+    assert _parse(text, "config/x.yaml") == OtherTool(tool)
 
 
 def test_a_broken_file_is_reported_only_when_it_plainly_is_a_manifest() -> None:

@@ -7,6 +7,7 @@ installed.
 from __future__ import annotations
 
 import shutil
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ import pytest
 from helpers import audit_tree, found, write_tree
 from opsmith.audit.engine import Target, audit
 from opsmith.config import Config
-from opsmith.parse.kustomize import read_kustomization
+from opsmith.parse.kustomize import _line_naming, error_text, read_kustomization
 from opsmith.parse.yaml_tree import YMap, load_documents
 
 needs_kubectl = pytest.mark.skipif(
@@ -76,6 +77,12 @@ def test_what_a_kustomization_reads() -> None:
     }
     assert kust.remote == ("https://github.com/org/repo//deploy?ref=v1",)
     assert kust.generators == (("configMapGenerator", "settings", 13),)
+    assert kust.patches == (
+        "k8s/prod/memory.yaml",
+        "apiVersion: v1",
+        "k8s/prod/patches/replicas.yaml",
+        "- op: replace",
+    )
     root = read_kustomization(_yaml("kind: Component\nresources: [a.yaml]\n"), "kustomization.yaml")
     assert root.directory == "." and root.component and root.references == {"a.yaml"}
 
@@ -108,21 +115,79 @@ def test_overlay_output_is_mapped_back_to_base_lines_and_generators(tmp_path: Pa
         ("KU013", "k8s/prod/kustomization.yaml", 5),  # the generated ConfigMap: its generator entry
     ]
     messages = [f.message for f in result.findings]
-    assert (
-        messages[0]
-        == "Deployment api lacks `app.kubernetes.io/name` and a team/owner label (as rendered by k8s/prod)"
+    assert messages[0] == (
+        "Deployment api has no label saying what it belongs to (`app.kubernetes.io/name`, `app`, ...) "
+        "(as rendered by k8s/prod)"
     )
     assert "(as rendered by" not in messages[1]  # written in the kustomization that rendered it
 
 
+_CONFIG_MAP = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\n"
+
+
+def _nested(depth: int) -> str:
+    return '{"a": ' * depth + "1" + "}" * depth
+
+
+COSTLY_PATCHES = {
+    "a deep patch file": {
+        "app/overlay/kustomization.yaml": "resources: [../base]\npatches: [{path: deep.yaml}]\n",
+        "app/overlay/deep.yaml": f"{_CONFIG_MAP}x: {_nested(2000)}\n",
+    },
+    "a deep inline patch": {
+        "app/overlay/kustomization.yaml": "resources: [../base]\npatches:\n  - patch: |-\n"
+        + textwrap.indent(f"{_CONFIG_MAP}x: {_nested(300)}\n", "      "),
+    },
+    "a base with a large patch": {
+        "app/overlay/kustomization.yaml": "resources: [../middle]\n",
+        "app/middle/kustomization.yaml": "resources: [../base]\npatchesStrategicMerge: [wide.yaml]\n",
+        "app/middle/wide.yaml": f"{_CONFIG_MAP}x:\n"
+        + "".join(f"  k{i}: {_nested(10)}\n" for i in range(1100)),
+    },
+}
+
+
+@needs_kubectl
+@pytest.mark.parametrize("case", sorted(COSTLY_PATCHES))
+def test_patches_kustomize_would_take_minutes_on_are_reported_not_rendered(tmp_path: Path, case: str) -> None:
+    base = {
+        "app/base/kustomization.yaml": "resources: [cm.yaml]\n",
+        "app/base/cm.yaml": f"{_CONFIG_MAP}data: {{a: b}}\n",
+    }
+    write_tree(tmp_path, {**base, **COSTLY_PATCHES[case]})
+    result = audit_tree(tmp_path, Config(select=("KU014",)))
+    [message] = [f.message for f in result.findings if f.path == "app/overlay/kustomization.yaml"]
+    assert message.startswith("kustomize not run on app/overlay: ")
+    assert "nests" in message or "11,003 mappings" in message
+
+
 @needs_kubectl
 def test_a_kustomization_that_does_not_build_is_reported_on_it(tmp_path: Path) -> None:
-    write_tree(tmp_path, {"app/kustomization.yaml": "resources: [missing.yaml]\n"})
-    result = audit_tree(tmp_path, Config(select=("KU",)))
-    assert found(result) == [("KU014", "app/kustomization.yaml", None)]
+    kustomization = "commonLabels: {team: a}\nresources:\n  - deploy.yaml\n  - missing.yaml\n"
+    deploy = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
+    write_tree(tmp_path, {"app/kustomization.yaml": kustomization, "app/deploy.yaml": deploy})
+    result = audit_tree(tmp_path, Config(select=("KU014",)))
+    # on the line that lists the resource it could not read
+    assert found(result) == [("KU014", "app/kustomization.yaml", 4)]
     message = result.findings[0].message
     assert message.startswith("kustomize cannot build app:") and "missing.yaml" in message
     assert str(tmp_path) not in message and "opsmith-kustomize" not in message
+    assert "deprecated" not in message and "Warning" not in message  # commonLabels' warning
+
+
+def test_the_error_is_kept_and_deprecation_warnings_dropped() -> None:
+    warning = "# Warning: 'commonLabels' is deprecated. Please use 'labels' instead.\n"
+    logged = 'E1207 19:07:50.766795   14622 run.go:72] "command failed" err="accumulating resources: x"\n'
+    assert error_text(warning + logged) == "accumulating resources: x"
+    assert error_text(warning + "Error: no kustomization file\n") == "no kustomization file"
+    assert error_text(warning) == "unknown error"
+
+
+def test_the_failure_points_at_the_line_naming_what_failed_or_line_1() -> None:
+    text = "resources:\n  - base  # the base\n  - extra/cm.yaml\npatches:\n  - path: fix.yaml\n"
+    assert _line_naming(text, "app", "accumulating resources from 'app/extra/cm.yaml': missing") == 3
+    assert _line_naming(text, "app", 'trouble configuring patch "fix.yaml": no such file') == 5
+    assert _line_naming(text, "app", "accumulating resources from 'base2': missing") == 1
 
 
 @needs_kubectl

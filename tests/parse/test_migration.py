@@ -27,6 +27,9 @@ def doc_of(relpath: str, text: str) -> MigrationDoc:
         ("db/migrations/000001_init.down.sql", "SELECT 1;", "updown", True),
         ("migrations/2024-01-01-000000_x/up.sql", "SELECT 1;", "updown", False),
         ("migrations/2024-01-01-000000_x/down.sql", "SELECT 1;", "updown", True),
+        ("backend/migrations/0001_create-users_up.sql", "SELECT 1;", "updown", False),
+        ("backend/migrations/0001_create-users_down.sql", "SELECT 1;", "updown", True),
+        ("migrations/0001_markdown.sql", "SELECT 1;", "sql", False),
         ("db/migration/V2__orders.sql", "SELECT 1;", "flyway", False),
         ("db/migration/V2.1__orders.sql", "SELECT 1;", "flyway", False),
         ("db/migration/U2__orders.sql", "SELECT 1;", "flyway", True),
@@ -74,10 +77,20 @@ def test_placeholders_and_psql_meta_commands_do_not_break_parsing() -> None:
         "CREATE TABLE `users` (`id` int) ENGINE=InnoDB;",
         "PRAGMA foreign_keys = ON;\nCREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT);",
         "CREATE TABLE [dbo].[t] (id INT)\nGO\n",
+        "ALTER TABLE users MODIFY name VARCHAR(200) NOT NULL;",
+        "ALTER TABLE t ADD COLUMN a int, MODIFY b text;",
+        "ALTER TABLE events ON CLUSTER main ADD COLUMN region String;",
+        "CREATE TABLE e (id UInt64) ENGINE = MergeTree ORDER BY id;",
     ],
 )
 def test_sql_of_another_database_is_not_judged(text: str) -> None:
     assert parse(SourceFile("migrations/0001_x.sql", text)) is None
+
+
+def test_sql_that_does_not_parse_in_a_folder_named_for_another_database_is_not_judged() -> None:
+    text = "CREATE TABLE t (id INTEGER PRIMARY KEY ASC ON CONFLICT FAIL);"
+    assert parse(SourceFile("db/sqlite/0002_x.sql", text)) is None
+    assert isinstance(parse(SourceFile("db/migrations/0002_x.sql", text)), ParseFailure)
 
 
 def test_another_dialect_that_pglast_reads_is_still_read() -> None:
@@ -178,3 +191,8 @@ def test_truncated_migrations_never_raise(path: Path) -> None:
     for cut in range(0, len(text), max(1, len(text) // 23)):
         result = parse(SourceFile(relpath, text[:cut]))
         assert result is None or isinstance(result, (MigrationDoc, ParseFailure))
+
+
+def test_postgresql_that_does_not_parse_is_a_failure_even_when_it_mentions_modify() -> None:
+    text = "-- modify the orders table\nALTER TABLE orders ADD COLUMN note text\nSELEC 1;\n"
+    assert isinstance(parse(SourceFile("migrations/0003_x.sql", text)), ParseFailure)

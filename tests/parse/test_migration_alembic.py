@@ -149,3 +149,17 @@ def test_merge_and_data_only_revisions_need_no_downgrade() -> None:
         """
     )
     assert merge.no_way_back == [] and data.no_way_back == []
+
+
+def test_alter_column_keeps_the_type_it_says_the_column_had() -> None:
+    doc = read(
+        """
+        def upgrade():
+            op.alter_column("t", "x", existing_type=sa.String(length=20), type_=sa.Text())
+            op.alter_column("t", "y", type_=sa.Text())
+        """
+    )
+    assert [(op.column, op.old_type, op.type_name) for op in doc.ops] == [
+        ("x", "sa.String(length=20)", "sa.Text()"),
+        ("y", None, "sa.Text()"),
+    ]

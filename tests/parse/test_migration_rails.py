@@ -94,6 +94,7 @@ def test_blocks_tables_and_directions() -> None:
     summary = [(op.kind, op.table, op.column, op.down) for op in doc.ops if op.kind is not Kind.OTHER]
     assert summary == [
         (Kind.CREATE_TABLE, "refunds", None, False),
+        (Kind.ADD_COLUMN, "refunds", "reason", False),  # the new table's column, for its type
         (Kind.DROP_COLUMN, "orders", "fax", False),
         (Kind.RENAME_COLUMN, "orders", "phone", False),
         (Kind.ADD_COLUMN, "orders", "qty", False),
@@ -144,13 +145,13 @@ def test_irreversible_calls_in_change() -> None:
     assert [n.line for n in doc.no_way_back] == [3, 5, 6, 7, 11]
 
 
-def test_up_without_down_and_irreversible_down() -> None:
+def test_up_without_down_and_a_deliberately_irreversible_down() -> None:
     without = read("def up\n  remove_column :orders, :fax, :string\nend\n")
     assert [n.line for n in without.no_way_back] == [2]
     raising = read(
         "def up\n  drop_table :carts\nend\n\ndef down\n  raise ActiveRecord::IrreversibleMigration\nend\n"
     )
-    assert [n.line for n in raising.no_way_back] == [6]
+    assert raising.no_way_back == []  # the author's explicit statement, not a missing way back
     data_only = read('def up\n  execute "UPDATE orders SET x = 1"\nend\n')
     assert data_only.no_way_back == []
 
@@ -163,3 +164,26 @@ def test_hash_inside_strings_is_not_a_comment() -> None:
 def test_text_outside_migration_methods_is_ignored() -> None:
     doc = read("def helper\n  remove_column :orders, :fax\nend\n\nTABLES = %i[a b]\n")
     assert doc.ops == [] and doc.no_way_back == []
+
+
+def test_column_types_keep_their_limit_and_new_tables_their_columns() -> None:
+    doc = read(
+        """
+        def change
+          create_table :posts do |t|
+            t.string :title, limit: 40
+            t.integer :views
+            t.timestamps
+          end
+          change_column :posts, :title, :string, limit: 100
+          add_column :posts, :slug, :string, limit: 80
+        end
+        """
+    )
+    assert [(op.kind, op.column, op.type_name) for op in doc.ops if op.kind is not Kind.OTHER] == [
+        (Kind.CREATE_TABLE, None, None),
+        (Kind.ADD_COLUMN, "title", "string(40)"),
+        (Kind.ADD_COLUMN, "views", "integer"),
+        (Kind.ALTER_TYPE, "title", "string(100)"),
+        (Kind.ADD_COLUMN, "slug", "string(80)"),
+    ]

@@ -60,6 +60,7 @@ def test_renames_drops_and_creates() -> None:
         (Kind.DROP_TABLE, "c", None, None),
         (Kind.DROP_TABLE, "d", None, None),
         (Kind.CREATE_TABLE, "e", None, None),
+        (Kind.ADD_COLUMN, "e", "id", None),  # the new table's column, for its type
         (Kind.CREATE_TABLE, "f", None, None),
         (Kind.DROP_INDEX, "", None, None),
     ]
@@ -148,3 +149,18 @@ def test_default_written_as_text() -> None:
     assert judge_default_sql("gen_random_uuid()")[0] is Default.VOLATILE
     assert judge_default_sql("'x'")[0] is Default.CONSTANT
     assert judge_default_sql("not sql at all (")[0] is Default.CONSTANT
+
+
+def test_rows_copied_from_one_table_and_the_columns_of_a_new_table() -> None:
+    found = ops(
+        "CREATE TABLE t (id bigint, name varchar(20), CONSTRAINT u UNIQUE (name));"
+        "INSERT INTO t (id, name) SELECT id, name FROM public.t_old;"
+        "INSERT INTO t VALUES (1, 'a');"
+        "INSERT INTO t SELECT * FROM a JOIN b USING (id);"
+    )
+    assert [(op.kind, op.table, op.column, op.type_name, op.from_table) for op in found] == [
+        (Kind.CREATE_TABLE, "t", None, None, None),
+        (Kind.ADD_COLUMN, "t", "id", "bigint", None),
+        (Kind.ADD_COLUMN, "t", "name", "varchar(20)", None),
+        (Kind.COPY_ROWS, "t", None, None, "t_old"),
+    ]

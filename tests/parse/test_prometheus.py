@@ -13,6 +13,7 @@ import pytest
 
 from opsmith.audit.source import SourceFile
 from opsmith.parse.errors import ParseFailure
+from opsmith.parse.other_tool import OtherTool
 from opsmith.parse.prometheus import (
     PrometheusDoc,
     parse,
@@ -23,7 +24,7 @@ from opsmith.parse.prometheus import (
 )
 
 
-def _doc(text: str, path: str = "rules.yml") -> PrometheusDoc | ParseFailure | None:
+def _doc(text: str, path: str = "rules.yml") -> PrometheusDoc | ParseFailure | OtherTool | None:
     return parse(SourceFile(path, textwrap.dedent(text).lstrip("\n")))
 
 
@@ -118,6 +119,17 @@ def test_a_server_config_gives_scrape_intervals_and_rule_files() -> None:
     assert server.interval_of("missing") is None
 
 
+def test_scrape_intervals_past_prometheus_range_fall_back_to_the_default() -> None:
+    doc = _doc(
+        "global: {scrape_interval: 99999999999999d}\n"
+        "scrape_configs:\n  - job_name: a\n    scrape_interval: 999999999999999999999999s\n",
+        "prometheus.yml",
+    )
+    assert isinstance(doc, PrometheusDoc)
+    [server] = doc.servers
+    assert server.scrape_interval == timedelta(minutes=1) and server.jobs[0].interval is None
+
+
 def test_server_config_defaults_and_operator_object() -> None:
     plain = _doc("scrape_configs:\n  - job_name: a\n", "prometheus.yml")
     assert isinstance(plain, PrometheusDoc)
@@ -139,9 +151,6 @@ def test_server_config_defaults_and_operator_object() -> None:
         "groups:\n  - name: web\n    hosts: [a]\n",  # an inventory, not rules
         "global:\n  domain: example.com\n",  # Helm values with a `global` table
         "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: groups}\n",
-        # Loki ruler files share the format, but their expressions are LogQL
-        "groups:\n- name: l\n  rules:\n  - alert: A\n"
-        '    expr: count_over_time({app="x"} |= "err" [5m]) > 1\n',
         # Helm chart templates are rendered before Prometheus sees them
         "groups:\n- name: {{ .Values.name }}\n  rules:\n  - alert: A\n    expr: up == 0\n",
     ],
@@ -190,15 +199,45 @@ def test_schema_issues_each_have_their_line() -> None:
     assert {line for line, _ in got} == {6, 7, 10, 11}
 
 
+def test_a_duration_past_prometheus_range_is_an_issue_not_an_overflow() -> None:
+    doc = _doc(
+        """\
+        groups:
+          - name: g
+            interval: 999999999999999999d
+            rules:
+              - alert: A
+                expr: up == 0
+                for: 99999999999999d
+        """
+    )
+    assert [(i.line, i.message) for i in doc.issues] == [
+        (3, "`interval` is longer than a Prometheus duration can be (about 292 years)"),
+        (7, "`for` is longer than a Prometheus duration can be (about 292 years)"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("text", "seconds"),
-    [("0", 0), ("90s", 90), ("1h30m", 5400), ("1w", 604800), ("250ms", 0.25), ("1y", 365 * 86400)],
+    [
+        ("0", 0),
+        ("90s", 90),
+        ("1h30m", 5400),
+        ("1w", 604800),
+        ("250ms", 0.25),
+        ("1y", 365 * 86400),
+        ("292y", 292 * 365 * 86400),
+        ("0" * 5000 + "1s", 1),
+    ],
 )
 def test_durations(text: str, seconds: float) -> None:
     assert parse_duration(text) == timedelta(seconds=seconds)
 
 
-@pytest.mark.parametrize("text", ["", "5", "1.5m", "5 m", "m5", "-1m", "true", None, True])
+@pytest.mark.parametrize(
+    "text",
+    ["", "5", "1.5m", "5 m", "m5", "-1m", "true", None, True, "293y", "99999999999999d", "9" * 5000 + "s"],
+)
 def test_not_durations(text: object) -> None:
     assert parse_duration(text) is None
 
@@ -327,6 +366,8 @@ SCHEMA_CASES = {
     "no expr": "- alert: A\n",
     "bad for": "- alert: A\n    expr: up\n    for: 5\n",
     "float for": "- alert: A\n    expr: up\n    for: 1.5m\n",
+    "for out of range": "- alert: A\n    expr: up\n    for: 99999999999999d\n",
+    "longest for": "- alert: A\n    expr: up\n    for: 292y\n",
     "for in record": "- record: a:b\n    expr: up\n    for: 5m\n",
     "annotations in record": "- record: a:b\n    expr: up\n    annotations: {a: b}\n",
     "nested label": "- alert: A\n    expr: up\n    labels: {severity: {a: b}}\n",
@@ -342,7 +383,7 @@ SCHEMA_CASES = {
 def test_rule_schema_agrees_with_promtool(tmp_path: Path, case: str) -> None:
     text = "groups:\n- name: g\n  rules:\n  " + SCHEMA_CASES[case]
     assert _opsmith_pm001(tmp_path, text) == _promtool_rejects(tmp_path, text)
-    assert _opsmith_pm001(tmp_path, text) == (case != "valid")
+    assert _opsmith_pm001(tmp_path, text) == (case not in ("valid", "longest for"))
 
 
 @needs_promtool
@@ -350,3 +391,104 @@ def test_duplicate_and_nameless_groups_agree_with_promtool(tmp_path: Path) -> No
     rule = "  rules:\n  - alert: A\n    expr: up\n"
     for text in (f"groups:\n- name: g\n{rule}- name: g\n{rule}", f"groups:\n- name: ''\n{rule}"):
         assert _opsmith_pm001(tmp_path, text) and _promtool_rejects(tmp_path, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "tool"),
+    [
+        (  # Grafana alerting provisioning: groups of `orgId`/`folder`, rules of `uid`/`condition`
+            """
+            apiVersion: 1
+            groups:
+              - orgId: 1
+                name: api
+                folder: Services
+                interval: 1m
+                rules:
+                  - uid: api-errors
+                    title: API errors
+                    condition: C
+                    data: []
+            """,
+            "Grafana alerting provisioning",
+        ),
+        (  # Loki: a LogQL pipeline
+            """
+            groups:
+              - name: logs
+                rules:
+                  - alert: Errors
+                    expr: count_over_time({app="x"} |= "err" [5m]) > 1
+            """,
+            "Loki ruler rules",
+        ),
+        (  # Loki through lokitool: LogQL that also parses as PromQL, every selector a stream's
+            """
+            namespace: api
+            groups:
+              - name: logs
+                rules:
+                  - alert: NoLogs
+                    expr: sum(count_over_time({app="api", env="prod"}[10m])) < 1
+                    for: 5m
+            """,
+            "Loki ruler rules",
+        ),
+        (
+            """
+            groups:
+              - name: logs
+                rules:
+                  - record: app:log_bytes:rate5m
+                    expr: sum by (app) (bytes_rate({app=~".+"}[5m]))
+            """,
+            "Loki ruler rules",
+        ),
+        (
+            """
+            rule_files: [alerts.yml]
+            evaluation_interval: 1m
+            tests:
+              - interval: 1m
+                input_series:
+                  - series: up{job="api"}
+                    values: 0x10
+                alert_rule_test:
+                  - {eval_time: 10m, alertname: ApiDown}
+            """,
+            "promtool unit tests",
+        ),
+        (
+            """
+            server: {http_listen_port: 9080}
+            positions: {filename: /tmp/positions.yaml}
+            clients: [{url: "http://loki:3100/loki/api/v1/push"}]
+            scrape_configs:
+              - job_name: system
+                static_configs: [{targets: [localhost], labels: {__path__: /var/log/*log}}]
+            """,
+            "Promtail configuration",
+        ),
+    ],
+)
+def test_files_of_other_tools_are_skipped_as_theirs(text: str, tool: str) -> None:
+    assert _doc(text) == OtherTool(tool)
+
+
+def test_near_misses_of_other_tools_stay_prometheus() -> None:
+    namespaced = _rules_doc(
+        """
+        namespace: api
+        groups:
+          - name: api
+            rules:
+              - alert: ApiDown
+                expr: up{job="api"} == 0
+              - alert: NoTraffic
+                expr: absent({__name__="http_requests_total", job="api"})
+        """
+    )
+    assert [r.name for r in namespaced.rules] == ["ApiDown", "NoTraffic"]
+    assert namespaced.issues == []  # mimirtool/cortextool name their namespace
+    server = _doc("rule_files: [alerts.yml]\nscrape_configs:\n  - job_name: api\n", "prometheus.yml")
+    assert isinstance(server, PrometheusDoc) and server.servers

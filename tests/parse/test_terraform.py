@@ -111,6 +111,40 @@ def test_truncated_and_garbage_input_never_raises() -> None:
         assert isinstance(parse(SourceFile("j.tf", junk)), TerraformDoc | ParseFailure)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "locals {\n  x = <<EOT\nabc\n}\n",
+        "x = [1, <<-END\n  EN\n  ENDX\n]\n",
+        'x = "${f(<<EOT\n)}"\n',
+        "x = 1 + <<EOT\r\n\n\n",
+    ],
+)
+def test_a_heredoc_never_closed_fails_as_python_hcl2_words_it(text: str) -> None:
+    from opsmith.parse import terraform_hcl2
+
+    assert parse(SourceFile("h.tf", text)) == terraform_hcl2.parse(SourceFile("h.tf", text))
+
+
+def test_a_heredoc_never_closed_is_judged_without_python_hcl2() -> None:
+    # python-hcl2's lexer retries the rest of the file from each blank line: hours at this size
+    text = "locals {\n  x = <<EOT\n" + "\n" * 200_000 + "}\n"
+    code = (
+        "import sys\n"
+        "from opsmith.audit.source import SourceFile\n"
+        "from opsmith.parse.terraform import parse\n"
+        "print(parse(SourceFile('h.tf', sys.stdin.read())))\n"
+        "print('lark' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], input=text, capture_output=True, text=True, check=True, timeout=120
+    ).stdout.splitlines()
+    assert out == [
+        "ParseFailure(message='unexpected `<<EOT` (expected a value)', line=2, column=7)",
+        "False",
+    ]
+
+
 def test_lark_is_imported_only_for_what_the_fast_reader_leaves() -> None:
     code = (
         "import sys, pathlib, tempfile\n"

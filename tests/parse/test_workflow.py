@@ -154,6 +154,32 @@ def test_every_truncation_of_a_workflow_reads_or_fails_cleanly() -> None:
             list(result.strings())
 
 
-def test_recursive_aliases_do_not_loop() -> None:
-    doc = _doc("on: push\nx: &a [*a]\njobs: {}\n")
-    assert [path for path, _text in doc.strings()] == [("on",)]
+def test_recursive_aliases_are_refused_not_walked() -> None:
+    failure = _parse("on: push\nx: &a [*a]\njobs: {}\n")
+    assert isinstance(failure, ParseFailure) and "cycle" in failure.message and failure.line == 2
+
+
+def test_steps_of_a_parallel_group_join_the_job_where_the_group_is() -> None:
+    doc = _doc(
+        """\
+        on: push
+        jobs:
+          build:
+            runs-on: ubuntu-latest
+            steps:
+              - run: make deps
+              - parallel:
+                  - run: make lint
+                  - name: Test
+                    run: make test
+              - run: make package
+        """
+    )
+    steps = doc.jobs[0].steps
+    assert [(s.run.value if s.run else None, s.line) for s in steps] == [
+        ("make deps", 6),
+        ("make lint", 8),
+        ("make test", 9),
+        ("make package", 11),
+    ]
+    assert [s.label for s in steps] == ["step 1", "step 2", "step `Test`", "step 4"]

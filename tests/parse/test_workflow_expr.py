@@ -128,6 +128,10 @@ def test_check(text: str, problem: str | None) -> None:
         ("format('{0}-{1}', github.head_ref, github.sha)", ["github.head_ref", "github.sha"]),
         ("toJSON(github.event.pull_request)", ["github.event.pull_request"]),
         ("fromJSON(steps.x.outputs.y).name", ["steps.x.outputs.y"]),
+        (
+            "(github.event.pull_request || github.event.issue).number",
+            ["github.event.pull_request.number", "github.event.issue.number"],
+        ),
         ("'literal'", []),
     ],
 )

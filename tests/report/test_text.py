@@ -16,3 +16,11 @@ def test_the_summary_counts_in_words() -> None:
     many = render_text(_result(Severity.INFO, Severity.INFO, Severity.WARNING, files=2)).rstrip()
     assert many.endswith("3 findings (0 errors, 1 warning, 2 info) in 2 files audited.")
     assert render_text(_result(files=0)).rstrip().endswith("No findings. 0 files audited.")
+
+
+def test_notes_are_masked_and_escaped() -> None:
+    token = "ghp_" + "Zx81kQm2Lr7Tw4Vb9Np3Hs6Dj0Fc5Ga1Ye8K"
+    result = AuditResult(files=1, notes=[f"internal error in XX001 on \x1b[31ma.yml: ValueError('{token}')"])
+    text = render_text(result)
+    assert token not in text and "ghp_****…(40 chars)" in text
+    assert "\x1b" not in text and "\\x1b[31ma.yml" in text

@@ -168,14 +168,34 @@ volumes:
     ]
 
 
+@pytest.mark.parametrize("target", ["9" * 5000, "5432-" + "9" * 5000, "５４３２", "²", "99999"])
+def test_port_numbers_that_are_not_ports_are_judged_without_crashing(tmp_path: Path, target: str) -> None:
+    compose = f"""\
+services:
+  db:
+    image: postgres:16.4
+    volumes: [pgdata:/var/lib/postgresql/data]
+    ports:
+      - "5433:{target}"
+      - "5432:5432"
+volumes:
+  pgdata:
+"""
+    write_tree(tmp_path, {"compose.yaml": compose})
+    result = audit_tree(tmp_path, Config(select=("DC007",), fail_on=None))
+    assert found(result) == [("DC007", "compose.yaml", 7)]
+    assert not any("internal error" in note for note in result.notes)
+
+
 def test_secrets_are_never_printed_whole() -> None:
     result = audit_tree(CASES / "dc004-secrets", Config(select=("DC004", "DC011"), fail_on=None))
     messages = " ".join(f.message for f in result.findings)
-    assert len(result.findings) == 10
+    assert len(result.findings) == 11
     for secret in (
         "Sup3rS3cret",
         "b6f1c0f5a9d24e8f8e4e2d7c",
-        "AKIAIOSFODNN7EXAMPLE",
+        "AKIA4Q7ZK2M9TXW3HB6D",
+        "vQ8mZ2kR5tX9wL3nB7cY4dH6",
         "devpassword",
         "devpass@",
     ):
@@ -244,3 +264,17 @@ services:
     result = audit_tree(tmp_path, DC)
     assert not any("internal error" in note for note in result.notes), result.notes
     assert any(f.rule == "DC010" and f.path == "compose.yaml" for f in result.findings)
+
+
+def _severities(case: str, rule: str) -> dict[int | None, str]:
+    result = audit_tree(CASES / case, Config(select=(rule,), fail_on=None))
+    return {f.line: f.severity.label for f in result.findings}
+
+
+def test_dc002_warns_only_for_services_another_waits_on() -> None:
+    # `cache` is in app's depends_on; nothing depends on `adminer`
+    assert _severities("dc002-one-shot", "DC002") == {8: "warning", 17: "info"}
+
+
+def test_dc006_is_info_for_host_agents_and_an_error_for_the_rest() -> None:
+    assert _severities("dc006-host-agents", "DC006") == {4: "info", 5: "info", 8: "info", 11: "error"}

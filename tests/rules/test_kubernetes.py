@@ -225,7 +225,6 @@ def test_example_repository_findings() -> None:
         ("KU008", "k8s/worker.yaml"),
         ("KU010", "k8s/worker.yaml"),
         ("KU012", "k8s/api.yaml"),
-        ("KU013", "k8s/worker.yaml"),
         ("KU015", "k8s/ingress.yaml"),
     ]
 
@@ -262,3 +261,57 @@ def test_hostile_manifests_never_crash(tmp_path: Path, content: bytes) -> None:
     (tmp_path / "k8s.yaml").write_bytes(content)
     result = audit_tree(tmp_path, Config(select=("KU",)))
     assert not [n for n in result.notes if "internal error" in n], result.notes
+
+
+CASES = Path(__file__).parent / "cases" / "kubernetes"
+
+
+def _severities(case: str, rule: str) -> dict[int | None, str]:
+    result = audit_tree(CASES / case, Config(select=(rule,)))
+    return {f.line: f.severity.label for f in result.findings}
+
+
+def test_readiness_matters_most_where_a_service_routes() -> None:
+    # the api is behind a Service; the worker is not
+    assert _severities("probes-routing", "KU003") == {23: "error", 40: "info"}
+
+
+def test_node_agents_keep_host_access_findings_at_info() -> None:
+    assert _severities("host-agents", "KU011") == {
+        12: "info",  # node-exporter's hostPID
+        18: "info",  # and its /sys
+        36: "info",  # a log shipper's /var/log
+        49: "error",  # an unknown DaemonSet on the host network
+        70: "error",  # an agent's image in a Deployment is no node agent
+    }
+
+
+def test_services_of_pods_installed_elsewhere_are_info() -> None:
+    assert _severities("services-operator", "KU012") == {72: "error", 81: "info"}
+
+
+def test_a_slip_into_another_namespace_stays_an_error(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "app.yaml": """
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers: [{name: api, image: shop/api:1.0.0}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: shop-staging}
+spec:
+  selector: {app: api}
+""",
+        },
+    )
+    result = audit_tree(tmp_path, Config(select=("KU012",)))
+    assert [(f.line, f.severity.label) for f in result.findings] == [(15, "error")]

@@ -2,6 +2,8 @@ import json
 
 import pytest
 
+from opsmith.parse.kubernetes import objects_in
+from opsmith.parse.yaml_tree import load_documents
 from opsmith.rules import kubernetes_schema as schema
 
 
@@ -39,3 +41,18 @@ def test_definitions_of_a_broken_file_are_missing() -> None:
     )
     assert damaged.get("a") == {"type": "string"}
     assert damaged.get("b") is None
+
+
+def test_a_duplicate_key_in_a_shared_mapping_is_reported_once() -> None:
+    # Tenfold aliases, four levels: 10,000 paths to one mapping, which the walk visits once.
+    levels = ["    l0: &l0 {k: 1, k: 2}"]
+    levels += [f"    l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 10)}]" for i in range(1, 5)]
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared\n  annotations:\n"
+    text += "\n".join(levels) + "\n"
+    docs = load_documents(text)
+    assert isinstance(docs, list)
+    (obj,) = objects_in(docs)
+    issues = schema.validate(obj, schema.shipped_versions()[-1]) or []
+    assert [(i.message, i.line) for i in issues if "twice" in i.message] == [
+        ("key `k` is written twice in metadata.annotations.l0", 6)
+    ]

@@ -102,3 +102,10 @@ def test_yaml_words_scopes_and_owner_labels() -> None:
     assert not wl.is_namespaced(
         _object("apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata: {name: x}\n")
     )
+
+
+def test_labels_that_say_what_an_object_belongs_to() -> None:
+    assert wl.identity_label({"app.kubernetes.io/part-of": "shop"}) == "app.kubernetes.io/part-of"
+    assert wl.identity_label({"tier": "web", "app": "api"}) == "app"
+    assert wl.identity_label({"example.com/team": "payments"}) == "example.com/team"  # an owner
+    assert wl.identity_label({"tier": "web", "app.kubernetes.io/name": ""}) is None

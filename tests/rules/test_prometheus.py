@@ -3,6 +3,7 @@ for PM007, the metric lists of PM006, and the shared PM prefix in the catalogue.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -154,6 +155,15 @@ def test_pm006_docs_list_the_metric_data() -> None:
     assert all(p in what for p in metrics.CAUSE_PREFIXES)
 
 
+def test_git_files_that_are_fifos_are_not_read(tmp_path: Path) -> None:
+    os.makedirs(tmp_path / "repo" / ".git")
+    os.mkfifo(tmp_path / "repo" / ".git" / "config")
+    assert git_remotes(tmp_path / "repo") == []
+    os.mkfifo(tmp_path / ".git")  # a worktree's pointer file, as a FIFO
+    (tmp_path / "sub").mkdir()
+    assert git_remotes(tmp_path / "sub") == []
+
+
 def test_the_pm_prefix_spans_two_families() -> None:
     pm001, pm011 = find_rule("pm001"), find_rule("PM011")
     assert pm001 is not None and pm001.family == "prometheus"
@@ -192,3 +202,15 @@ def test_the_shop_example_shows_each_monitoring_mistake_once() -> None:
         ("PM010", "monitoring/rules/worker.yml"),
         ("PM011", "monitoring/alertmanager.yml"),
     ]
+
+
+def test_a_deliberate_or_silent_alert_without_for_is_info() -> None:
+    case = Path(__file__).parent / "cases" / "prometheus" / "pm002-deliberate"
+    result = audit_tree(case, Config(select=("PM002",)))
+    assert {f.line: f.severity.label for f in result.findings} == {
+        6: "info",  # `for: 0s` written out
+        8: "warning",  # `for` forgotten on an alert that notifies
+        11: "info",  # an info alert notifies nobody
+        17: "info",  # a certificate's TTL counts down steadily
+        20: "info",  # so does an age computed from time()
+    }

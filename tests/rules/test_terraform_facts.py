@@ -89,7 +89,11 @@ def test_port_ranges_and_exposure() -> None:
         ("endpoint", '"https://user:${var.pw}@example.com"', False),
         ("settings", '{ nested = { api_key = "0123456789abcdef" } }', True),
         ("settings", 'merge(var.base, { client_secret = "0123456789abcdef" })', True),
-        ("note", '"AKIAIOSFODNN7EXAMPLE"', True),
+        ("note", '"AKIA5TQ2WZ7RXN4KM3PB"', True),
+        ("note", '"AKIAIOSFODNN7EXAMPLE"', False),  # the documentation's example key
+        ("db_password", '"replace-me-before-apply"', False),
+        ("ssl_private_key", '"/etc/ssl/private/site.key"', False),
+        ("secret_image", '"registry.example.com/vault-agent:1.17"', False),
     ],
 )
 def test_secret_literals(name: str, value: str, secret: bool) -> None:

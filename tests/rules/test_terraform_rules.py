@@ -112,3 +112,12 @@ def test_the_bundled_example_shows_the_classic_mistakes() -> None:
         ("TF011", "terraform/network.tf"),  # SSH open to the internet
     } <= got
     assert not any(rule == "TF012" for rule, _ in got)
+
+
+def test_a_quickstart_root_keeps_local_state_at_info() -> None:
+    case = Path(__file__).parent / "cases" / "terraform" / "tf001-trial"
+    result = audit_tree(case, Config(select=("TF001",)))
+    assert {f.path: f.severity.label for f in result.findings} == {
+        "main.tf": "info",  # its README opens by calling it a quickstart
+        "platform/main.tf": "error",  # a demo mentioned in passing does not make it one
+    }

@@ -32,7 +32,7 @@ def _messages(result: object, rule: str) -> list[str]:
 def test_rules_are_listed_once_each() -> None:
     ids = [r.id for r in RULES]
     assert ids == sorted(set(ids))
-    assert {f"GA{n:03d}" for n in range(1, 14)} == set(ids)
+    assert {f"GA{n:03d}" for n in range(1, 16)} == set(ids)
 
 
 def test_pin_suggestion_uses_the_known_release(tmp_path: Path) -> None:
@@ -187,12 +187,13 @@ def test_zizmor_finds_nothing_in_the_careful_setup() -> None:
 
 
 @needs_zizmor
-def test_zizmor_agrees_on_every_injection_we_report() -> None:
+@pytest.mark.parametrize("case", ["injection", "injection_paths"])
+def test_zizmor_agrees_on_every_injection_we_report(case: str) -> None:
     ours = {
         (Path(f.path).name, f.line)
-        for f in audit_tree(CASES / "injection", Config(select=("GA007",), fail_on=None)).findings
+        for f in audit_tree(CASES / case, Config(select=("GA007",), fail_on=None)).findings
     }
-    theirs = _zizmor_lines(_zizmor(CASES / "injection"), "template-injection")
+    theirs = _zizmor_lines(_zizmor(CASES / case), "template-injection")
     assert ours and ours <= theirs
 
 
@@ -255,3 +256,23 @@ def test_trusted_owners_may_pin_tags(tmp_path: Path) -> None:
         ("GA013", ".github/workflows/ci.yml", 7),
         ("GA003", ".github/workflows/ci.yml", 8),
     ]
+
+
+def test_write_all_message_names_who_inherits_it() -> None:
+    result = audit_tree(CASES / "permissions_breadth", Config(select=("GA004",), fail_on=None))
+    overridden = [f.message for f in result.findings if f.path.endswith("write-all-overridden.yml")]
+    assert overridden == [
+        "`permissions: write-all` gives every job added later (each job sets its own permissions "
+        "today) write access to everything"
+    ]
+    scopes = [f.message for f in result.findings if f.path.endswith("write-scopes.yml")]
+    assert all("goes to job `test`" in m for m in scopes), scopes
+
+
+def test_injection_messages_name_the_indirect_source() -> None:
+    messages = _messages(
+        audit_tree(CASES / "injection_paths", Config(select=("GA007",), fail_on=None)), "GA007"
+    )
+    assert any(m.startswith("`env.TITLE (set from github.event.issue.title)`") for m in messages)
+    assert any(m.startswith("`matrix.label (built from github.event.pull_request.title)`") for m in messages)
+    assert any("input `cmd` of step `mikefarah/yq" in m and "runs it as code" in m for m in messages)

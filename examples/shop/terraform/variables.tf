@@ -14,3 +14,9 @@ variable "key_name" {
   description = "EC2 key pair used to log in to the API host."
   default     = "shop-admin"
 }
+
+variable "environment" {
+  type        = string
+  description = "staging or production: both are applied from this one root module and state."
+  default     = "production"
+}

@@ -35,7 +35,10 @@ from opsmith.analysis.facts import (
     ServiceFacts,
     ServiceKind,
     Unknown,
+    port_supply,
 )
+from opsmith.analysis.metrics import metrics_endpoint
+from opsmith.analysis.probes import liveness_route
 from opsmith.analysis.services import from_env_name
 from opsmith.analysis.supplied import apply_supplied
 from opsmith.analysis.tree import Tree, join, parent
@@ -71,7 +74,7 @@ _HEALTH_PREFERENCE = (
 )
 _QUEUES = ("rabbitmq", "kafka")
 _START_PORT = re.compile(
-    r"(?:--port[= ]|\s-p\s|--bind[= ]\S*:|\s-b\s\S*:|--urls[= ]https?://\S*:)(\d{2,5})\b"
+    r"(?:--port[= ]|\s-p\s|--bind[= ]\S*:|\s-b\s\S*:|--urls[= ]https?://\S*:)(?:\$\{PORT:-)?(\d{2,5})\b"
 )
 RUNTIME_FILES = {
     "node": ".nvmrc or engines.node in package.json",
@@ -128,7 +131,7 @@ def analyze(
                 "no package manifest (package.json, pyproject.toml, requirements.txt, go.mod, pom.xml,"
                 " build.gradle, Gemfile, Cargo.toml, composer.json, *.csproj) or Dockerfile was found",
                 'declare each service in .opsmith.toml: [design.services.NAME] kind = "web", start = "...",'
-                " port = 8080 (and runtime, health)",
+                " port = <number> (and runtime, health)",
                 "services",
             )
         )
@@ -224,7 +227,8 @@ def _service(
         if detection.ecosystem == "python":
             python.entrypoints(detection, tree, files)
         elif detection.ecosystem == "go":
-            golang.entrypoints(detection, tree, files)
+            names = (repo_name, detection.name or "", folder.rsplit("/", 1)[-1])
+            golang.entrypoints(detection, tree, files, names)
         elif detection.ecosystem == "node":
             manifest = tree.read(join(folder, "package.json"))
             if manifest:
@@ -277,7 +281,8 @@ def _service(
         kind = Fact("worker", worker.evidence, "derived", f"{worker.value} and no HTTP framework")
     else:
         kind = None
-    health = _health([*primary.health, *scan.health]) if kind and kind.value == "web" else None
+    web = kind is not None and kind.value == "web"
+    health = _health([*primary.health, *scan.health]) if web else None
     name = _name(primary.name, folder, repo_name, taken)
     env_facts = app_env(env)
     service = ServiceFacts(
@@ -292,12 +297,15 @@ def _service(
         start=start,
         port=port,
         health=health,
+        liveness=liveness_route(tree, files, health) if web else None,
+        metrics=metrics_endpoint(tree, files),
         commands=_commands([primary, make, *[d for d in detections if d is not primary]]),
         backing_services=tuple(Fact(k, tuple(v)) for k, v in sorted(backing.items())),
         env=tuple(Fact(k, tuple(v)) for k, v in sorted(env_facts.items()) if k != "PORT"),
         processes=all_processes,
         dockerfile=dockerfile,
         unknowns=(),
+        main_package=primary.main_package,
     )
     service = _with_unknowns(service, primary, port_unknown, env_facts, backing)
     deployable = bool(server or worker or start or dockerfile or processes)
@@ -425,12 +433,15 @@ def _with_unknowns(
             )
         )
     if service.start is None:
+        choose_main = service.ecosystem == "go" and primary.start_note is not None
         unknowns.append(
             Unknown(
                 f"start command of {service.name}",
                 primary.start_note
                 or "no start script, Procfile, Dockerfile CMD or framework entrypoint was found",
-                f'{key} start = "..." in .opsmith.toml',
+                f'{key} main = "./cmd/<name>" in .opsmith.toml'
+                if choose_main
+                else f'{key} start = "..." in .opsmith.toml',
                 "start",
             )
         )
@@ -442,7 +453,7 @@ def _with_unknowns(
             else "no listen call, server.port, EXPOSE or PORT setting was found"
         )
         unknowns.append(
-            Unknown(f"port of {service.name}", detail, f"{key} port = 8080 in .opsmith.toml", "port")
+            Unknown(f"port of {service.name}", detail, port_supply(service.name), "port")
         )
     if web and service.health is None:
         unknowns.append(

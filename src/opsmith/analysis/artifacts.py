@@ -35,7 +35,7 @@ _CONTENT_KINDS = (
     (
         "prometheus",
         re.compile(r"^groups:\s*$", re.MULTILINE),
-        re.compile(r"^\s*-?\s*(?:alert|record):", re.MULTILINE),
+        re.compile(r"^[ \t]*(?:-[ \t]*)?(?:alert|record):", re.MULTILINE),
     ),
     ("prometheus", re.compile(r"^scrape_configs:", re.MULTILINE), re.compile(r"job_name:")),
     ("alertmanager", re.compile(r"^route:\s*$", re.MULTILINE), re.compile(r"^receivers:", re.MULTILINE)),

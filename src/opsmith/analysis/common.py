@@ -55,6 +55,7 @@ class Detection:
     library_reason: str | None = None  # set when the package is clearly not deployable
     processes: list[Process] = field(default_factory=list)
     start_note: str | None = None  # why no start command could be determined
+    main_package: Fact[str] | None = None  # Go: the package `go build` builds ("." or "./cmd/NAME")
 
     def add_command(
         self,
@@ -169,8 +170,10 @@ _PORT_PATTERNS = tuple(
         r"\blisten\(\s*\{[^}]*?\bport\s*:\s*(\d{2,5})",  # fastify.listen({ port: 3000 })
         r"\bPORT\b[^\n;]{0,40}?(?:\|\||\?\?|\bor\b)\s*[\"']?(\d{2,5})\b",  # env.PORT || 3000
         r"\b(?:const|let|var)\s+(?:PORT|port)\s*(?::\s*number\s*)?=\s*(?:Number\()?[\"']?(\d{2,5})\b",
-        r"\bgetenv\(\s*[\"']PORT[\"']\s*,\s*[\"']?(\d{2,5})",  # os.getenv("PORT", "8000")
-        r"\benviron\.get\(\s*[\"']PORT[\"']\s*,\s*[\"']?(\d{2,5})",
+        # a default given with the name: os.getenv("PORT", "8000"), os.environ.get("PORT", 8000),
+        # a local getenvDefault("PORT", "9000") or env("PORT", 3000), ENV.fetch("PORT", 3000)
+        r"\(\s*[\"'](?:PORT|HTTP_PORT|SERVER_PORT|APP_PORT)[\"']\s*,\s*[\"']?(\d{2,5})\b",
+        r"\$\{(?:PORT|SERVER_PORT):-?(\d{2,5})\}",  # ${PORT:-8080} in shell, Spring's ${PORT:8080}
         r"\b(?:app|application)\.run\([^)\n]*\bport\s*=\s*(\d{2,5})",  # flask app.run(port=5000)
         r"\buvicorn\.run\([^)\n]*\bport\s*=\s*(\d{2,5})",
         r"(?:ListenAndServe(?:TLS)?|\.Run|\.Start|\bAddr:?)\s*\(?\s*\"[\w.\-]*:(\d{2,5})\"",  # Go

@@ -89,6 +89,21 @@ class Unknown:
 
 
 @dataclass(frozen=True)
+class MetricsEndpoint:
+    """Where a service serves Prometheus metrics: a path, on its own port unless `port` says."""
+
+    path: str
+    port: int | None
+    evidence: tuple[Evidence, ...]
+    note: str = ""
+
+
+def port_supply(service: str) -> str:
+    """How to supply a port: the number is the user's; 8080 is shown as an example only."""
+    return f"[design.services.{service}] port = <the port it listens on> in .opsmith.toml (for example, 8080)"
+
+
+@dataclass(frozen=True)
 class ServiceFacts:
     """One deployable unit: a folder with a manifest that builds and starts on its own."""
 
@@ -103,12 +118,15 @@ class ServiceFacts:
     start: Command | None = None
     port: Fact[int] | None = None
     health: Fact[str] | None = None
+    liveness: Fact[str] | None = None  # a route that answers without backing services
+    metrics: MetricsEndpoint | None = None
     commands: tuple[Command, ...] = ()
     backing_services: tuple[Fact[str], ...] = ()
     env: tuple[Fact[str], ...] = ()
     processes: tuple[Process, ...] = ()
     dockerfile: str | None = None
     unknowns: tuple[Unknown, ...] = ()
+    main_package: Fact[str] | None = None  # Go: the package the image builds ("." or "./cmd/NAME")
 
     def command(self, purpose: CommandPurpose) -> Command | None:
         return next((c for c in self.commands if c.purpose == purpose), None)

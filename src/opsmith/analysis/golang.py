@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, replace
 
 from opsmith.analysis.common import Detection, present, runtime_from
 from opsmith.analysis.facts import Command, Evidence, Fact, PackageManager, Process, ServiceKind
@@ -63,9 +64,11 @@ def detect(tree: Tree, folder: str) -> Detection | None:
     return found
 
 
-def entrypoints(found: Detection, tree: Tree, files: list[str]) -> None:
+def entrypoints(found: Detection, tree: Tree, files: list[str], names: tuple[str, ...] = ()) -> None:
     """`package main` folders become the build target and start command (net/http noted when a
-    main package serves HTTP with the standard library alone)."""
+    main package serves HTTP with the standard library alone). Among several, the one named like
+    the service or repository (`names`) is built, else the only one that listens; otherwise the
+    choice is left to `[design.services.NAME] main` and no start command is guessed."""
     mains: dict[str, tuple[Evidence, bool]] = {}
     for relpath in files:
         if not relpath.endswith(".go") or relpath.endswith("_test.go"):
@@ -81,19 +84,58 @@ def entrypoints(found: Detection, tree: Tree, files: list[str]) -> None:
         previous = mains.get(folder)
         if previous is None or (serves and not previous[1]):
             mains[folder] = (evidence, bool(serves))
-    ordered = sorted(mains.items(), key=lambda item: (not item[1][1], item[0]))
-    for index, (folder, (evidence, serving)) in enumerate(ordered):
-        if folder == found.folder:
-            inner = ""
-        else:
-            inner = folder if found.folder in (".", "") else folder[len(found.folder) + 1 :]
-        name = inner.rsplit("/", 1)[-1] if inner else (found.name or "app")
-        target = f"./{inner}" if inner else "."
-        if index == 0:
-            found.add_command("build", f"CGO_ENABLED=0 go build -o bin/{name} {target}", evidence, "derived")
-            found.start = Command(
-                "start", f"bin/{name}", (evidence,), "derived", f"the binary built from {target}"
+    packages = [_package(found, folder, evidence, serving) for folder, (evidence, serving) in mains.items()]
+    if not packages:
+        return
+    chosen = _choose(packages, names)
+    if chosen is None:
+        found.start_note = (
+            f"several main packages ({', '.join(p.target for p in packages)}) and none is named like "
+            'the service or is the only one that listens; choose one with main = "./cmd/<name>"'
+        )
+        return
+    found.main_package = Fact(chosen.target, (chosen.evidence,), "derived", chosen.why)
+    build = f"CGO_ENABLED=0 go build -o bin/{chosen.name} {chosen.target}"
+    found.add_command("build", build, chosen.evidence, "derived")
+    found.start = Command(
+        "start", f"bin/{chosen.name}", (chosen.evidence,), "derived", f"the binary built from {chosen.target}"
+    )
+    for other in packages:
+        if other.target != chosen.target:
+            kind: ServiceKind = "web" if other.serving else "worker"
+            found.processes.append(
+                Process(other.name, kind, f"bin/{other.name}", (other.evidence,), "derived")
             )
-        else:
-            kind: ServiceKind = "web" if serving else "worker"
-            found.processes.append(Process(name, kind, f"bin/{name}", (evidence,), "derived"))
+
+
+@dataclass(frozen=True)
+class _Main:
+    target: str  # the package path `go build` takes: "." or "./cmd/api"
+    name: str  # the binary's name
+    evidence: Evidence
+    serving: bool
+    why: str = ""
+
+
+def _package(found: Detection, folder: str, evidence: Evidence, serving: bool) -> _Main:
+    if folder == found.folder:
+        inner = ""
+    else:
+        inner = folder if found.folder in (".", "") else folder[len(found.folder) + 1 :]
+    name = inner.rsplit("/", 1)[-1] if inner else (found.name or "app")
+    return _Main(f"./{inner}" if inner else ".", name, evidence, serving)
+
+
+def _choose(packages: list[_Main], names: tuple[str, ...]) -> _Main | None:
+    if len(packages) == 1:
+        return replace(packages[0], why="the only main package")
+    root = next((p for p in packages if p.target == "."), None)
+    if root is not None:
+        return replace(root, why="the module's root package")
+    named = [p for p in packages if p.name in names]
+    if len(named) == 1:
+        return replace(named[0], why=f"named like the service ({named[0].name})")
+    serving = [p for p in packages if p.serving]
+    if len(serving) == 1:
+        return replace(serving[0], why="the only main package that listens")
+    return None

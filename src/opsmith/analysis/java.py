@@ -20,6 +20,8 @@ _GRADLE_JAVA = re.compile(
     r"[\"']?(\d+(?:\.\d+)?)|jvmToolchain\(\s*(\d+)\s*\)"
 )
 _SPRING_PLUGIN = re.compile(r"org\.springframework\.boot")
+# `name = "value"` in a Gradle line (searched from the `=`: `.*=` first would be quadratic)
+_QUOTED_VALUE = re.compile(r"=\s*[\"']([^\"']+)[\"']")
 _LINT_PLUGINS = (
     ("spotless", "spotless:check", "spotlessCheck"),
     ("checkstyle", "checkstyle:check", "checkstyleMain"),
@@ -96,7 +98,7 @@ def _gradle(tree: Tree, folder: str, gradle: TextFile) -> Detection:
     settings = tree.first(folder, "settings.gradle.kts", "settings.gradle")
     name_line = settings.find(r"rootProject\.name\s*=") if settings else None
     if settings and name_line:
-        found.name = re.sub(r".*=\s*[\"']([^\"']+)[\"'].*", r"\1", settings.lines[name_line - 1])
+        found.name = _quoted_value(settings.lines[name_line - 1]) or found.name
     kotlin = (
         gradle.relpath.endswith(".kts") and "kotlin(" in gradle.text
     ) or "org.jetbrains.kotlin" in gradle.text
@@ -120,11 +122,7 @@ def _gradle(tree: Tree, folder: str, gradle: TextFile) -> Detection:
         if plugin in gradle.text:
             found.add_command("lint", f"{tool} {task}", gradle.at(plugin))
     version_line = gradle.find(r"^version\s*=")
-    version = (
-        re.sub(r".*=\s*[\"']([^\"']+)[\"'].*", r"\1", gradle.lines[version_line - 1])
-        if version_line
-        else None
-    )
+    version = _quoted_value(gradle.lines[version_line - 1]) if version_line else None
     if found.server and found.name:
         jar = f"build/libs/{found.name}-{version}.jar" if version else f"build/libs/{found.name}.jar"
         found.start = derived_start(
@@ -154,3 +152,8 @@ def _text(root: ET.Element | None, path: str) -> str | None:
         return None
     value = root.findtext(_ns(root, path))
     return value.strip() if value and value.strip() else None
+
+
+def _quoted_value(line: str) -> str | None:
+    quoted = _QUOTED_VALUE.search(line)
+    return quoted.group(1) if quoted else None

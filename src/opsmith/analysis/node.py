@@ -50,7 +50,7 @@ SCRIPT_PURPOSES: dict[str, CommandPurpose] = {
 }
 WORKER_SCRIPTS = ("worker", "queue", "jobs")
 _NPM_PLACEHOLDER = "no test specified"
-_SCRIPT_PORT = re.compile(r"(?:^|\s)(?:-p|--port)[\s=](\d{2,5})\b")
+_SCRIPT_PORT = re.compile(r"(?:^|\s)(?:-p|--port)[\s=](?:\$\{PORT:-)?(\d{2,5})\b")
 
 
 def detect(tree: Tree, folder: str) -> Detection | None:
@@ -110,6 +110,8 @@ def _package_manager(tree: Tree, folder: str, manifest: TextFile, data: dict[str
                 evidence: tuple[Evidence, ...] = (Evidence(path, None),)
                 if version:
                     evidence = (*evidence, manifest.json_key("packageManager"))
+                else:
+                    version, evidence = _lockfile_version(tree, where, path, manager, evidence)
                 return PackageManager(manager, path, evidence, version)
         if where in (".", ""):
             break
@@ -118,6 +120,54 @@ def _package_manager(tree: Tree, folder: str, manifest: TextFile, data: dict[str
         manager, _, version = declared.partition("@")
         return PackageManager(manager, None, (manifest.json_key("packageManager"),), version.split("+")[0])
     return PackageManager("npm", None, (manifest.whole(),))
+
+
+# The newest release of the line that writes each lockfile format (checked with `npm view pnpm
+# versions` and `npm view @yarnpkg/cli-dist versions` on 2026-12-07): pinning it keeps CI and the
+# image on one version, and installs it without Corepack, whose bundled signing keys fail on
+# releases signed after the Node line shipped.
+PNPM_BY_LOCKFILE = {"5.3": "6.35.1", "5.4": "7.33.7", "6.0": "8.15.9", "6.1": "8.15.9", "9.0": "9.15.9"}
+YARN_BY_LOCKFILE = {4: "2.4.2", 5: "2.4.2", 6: "3.8.7", 7: "3.8.7", 8: "4.18.1"}
+YARN_CLASSIC = "1.22.22"  # the yarn the official Node images and GitHub's runners carry
+_PNPM_LOCK = re.compile(r"^lockfileVersion:\s*[\"']?(\d+\.\d+)")
+_YARN_METADATA = re.compile(r"^__metadata:")
+_YARN_FORMAT = re.compile(r"^\s+version:\s*[\"']?(\d+)")
+_YARN_PATH = re.compile(r"^yarnPath:\s*[\"']?\S*?yarn-(\d+\.\d+\.\d+)\.c?js")
+
+
+def _lockfile_version(
+    tree: Tree, folder: str, path: str, manager: str, evidence: tuple[Evidence, ...]
+) -> tuple[str | None, tuple[Evidence, ...]]:
+    """The pnpm or yarn release the lockfile's format implies, with the line that says it; for
+    yarn 2+, the release `.yarnrc.yml`'s yarnPath runs first."""
+    lock = tree.read(path)
+    if manager == "pnpm" and lock is not None:
+        line = lock.find(_PNPM_LOCK)
+        match = _PNPM_LOCK.match(lock.lines[line - 1]) if line else None
+        if line and match:
+            wanted = match.group(1)
+            version = PNPM_BY_LOCKFILE.get(wanted) or max(PNPM_BY_LOCKFILE.values(), key=_numbers)
+            return version, (lock.evidence(line),)
+    if manager != "yarn":
+        return None, evidence
+    rc = tree.read(join(folder, ".yarnrc.yml"))
+    line = rc.find(_YARN_PATH) if rc else None
+    if rc and line:
+        match = _YARN_PATH.match(rc.lines[line - 1])
+        if match:
+            return match.group(1), (*evidence, rc.evidence(line))
+    metadata = lock.find(_YARN_METADATA) if lock else None
+    if lock is None or metadata is None:
+        return (YARN_CLASSIC, evidence) if lock is not None else (None, evidence)
+    line = lock.find(_YARN_FORMAT, metadata)
+    match = _YARN_FORMAT.match(lock.lines[line - 1]) if line else None
+    number = int(match.group(1)) if match else max(YARN_BY_LOCKFILE)
+    version = YARN_BY_LOCKFILE.get(min(number, max(YARN_BY_LOCKFILE)), YARN_BY_LOCKFILE[4])
+    return version, (lock.evidence(line or metadata),)
+
+
+def _numbers(version: str) -> list[int]:
+    return [int(part) for part in version.split(".")]
 
 
 def _declared_version(declared: Any, manager: str) -> str | None:

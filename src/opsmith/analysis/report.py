@@ -72,6 +72,11 @@ def _service(s: ServiceFacts) -> list[str]:
         lines.append(_fact_line("port", s.port))
     if s.health:
         lines.append(_fact_line("health", s.health))
+    if s.liveness:
+        lines.append(_fact_line("liveness", s.liveness))
+    if s.metrics:
+        port = f" on port {s.metrics.port}" if s.metrics.port else ""
+        lines.append(f"  metrics: {s.metrics.path}{port} ({s.metrics.note})  [{_ev(s.metrics.evidence)}]")
     lines.extend(_command_line(c) for c in s.commands)
     lines.extend(f"  process {p.name} ({p.kind}): {p.command}  [{_ev(p.evidence)}]" for p in s.processes)
     lines.extend(_fact_line("uses", f) for f in s.backing_services)

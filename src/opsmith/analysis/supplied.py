@@ -20,11 +20,14 @@ from opsmith.analysis.facts import (
     ServiceFacts,
     ServiceKind,
     Unknown,
+    port_supply,
 )
-from opsmith.analysis.tree import TextFile
+from opsmith.analysis.tree import MAX_READ, TextFile
 from opsmith.config import ConfigError
+from opsmith.design import grammar
+from opsmith.safe_read import NotReadable, read_text_limited
 
-SERVICE_KEYS = frozenset({"kind", "start", "port", "health", "runtime", "path"})
+SERVICE_KEYS = frozenset({"kind", "start", "port", "health", "runtime", "path", "main"})
 KINDS = ("web", "worker", "cron")
 
 
@@ -82,8 +85,8 @@ def _config_text(config_path: Path | None, root: Path) -> TextFile:
     except ValueError:
         shown = str(config_path)
     try:
-        return TextFile(shown, config_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError):
+        return TextFile(shown, read_text_limited(config_path, MAX_READ))
+    except (OSError, NotReadable, UnicodeDecodeError):
         return TextFile(shown, "")
 
 
@@ -115,6 +118,12 @@ def _check(text: TextFile, name: str, values: Mapping[str, Any]) -> None:
     for key in ("start", "runtime", "path"):
         if key in values and (not isinstance(values[key], str) or not values[key].strip()):
             raise ConfigError(f"{where}: {key} must be a non-empty string")
+    main = values.get("main")
+    try:
+        if main is not None:
+            grammar.go_package(main if isinstance(main, str) else "")
+    except ValueError as exc:
+        raise ConfigError(f"{where}: main {exc}") from exc
 
 
 def _declared_only(name: str, values: Mapping[str, Any]) -> ServiceFacts:
@@ -155,6 +164,14 @@ def _apply(text: TextFile, service: ServiceFacts, values: Mapping[str, Any]) -> 
         elif key == "runtime":
             name = service.runtime.name if service.runtime else service.ecosystem
             supplied["runtime"] = Runtime(name, value.strip(), (evidence,))
+        elif key == "main":
+            supplied["main_package"] = Fact(value, (evidence,), "declared", "supplied in configuration")
+            if "start" not in values:
+                binary = value.rstrip("/").rsplit("/", 1)[-1]
+                binary = service.name if binary == "." else binary
+                supplied["start"] = Command(
+                    "start", f"bin/{binary}", (evidence,), "derived", f"the binary built from {value}"
+                )
     answered = set(supplied)
     kind = supplied.get("kind", service.kind)
     if kind is not None and kind.value != "web":
@@ -169,7 +186,7 @@ def _apply(text: TextFile, service: ServiceFacts, values: Mapping[str, Any]) -> 
                 Unknown(
                     f"port of {service.name}",
                     "not found in the repository or the configuration",
-                    f"{key} port = 8080 in .opsmith.toml",
+                    port_supply(service.name),
                     "port",
                 )
             )

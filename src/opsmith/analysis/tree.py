@@ -14,7 +14,8 @@ from typing import Any
 from opsmith.analysis.facts import Evidence
 from opsmith.audit.discovery import discover
 from opsmith.audit.source import BinaryFile, decode
-from opsmith.rules.secrets import credential_in, mask
+from opsmith.safe_read import NotReadable, read_limited
+from opsmith.secrets.masking import mask_secrets
 
 MAX_READ = 512 * 1024  # larger files are not read: manifests and sources worth reading are smaller
 _SHOWN = 120
@@ -22,10 +23,7 @@ _SHOWN = 120
 
 def shown(text: str) -> str:
     """A line as evidence shows it: trimmed, shortened, with any credential masked."""
-    line = text.strip()
-    found = credential_in(line)
-    if found:
-        line = line.replace(found[1], mask(found[1]))
+    line = mask_secrets(text.strip())
     return line if len(line) <= _SHOWN else line[: _SHOWN - 1] + "…"
 
 
@@ -125,11 +123,9 @@ class Tree:
             return self._cache[relpath]
         result: TextFile | None = None
         if relpath in self._set:
-            path = self.root / relpath
             try:
-                if path.stat().st_size <= MAX_READ:
-                    result = TextFile(relpath, decode(path.read_bytes()))
-            except (OSError, BinaryFile):
+                result = TextFile(relpath, decode(read_limited(self.root / relpath, MAX_READ)))
+            except (OSError, NotReadable, BinaryFile):
                 result = None
         self._cache[relpath] = result
         return result

@@ -9,6 +9,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from opsmith.audit.classify import FileClasses
 from opsmith.audit.discovery import Discovered, discover
 from opsmith.audit.families import (
     BY_NAME,
@@ -18,13 +19,17 @@ from opsmith.audit.families import (
     content_candidates,
     families_by_name,
 )
+from opsmith.audit.relax import severity_in_tests
 from opsmith.audit.source import BinaryFile, SourceFile, decode
 from opsmith.audit.suppress import is_suppressed
 from opsmith.config import Config
-from opsmith.findings import Finding, Problem
+from opsmith.findings import Finding, Problem, Severity
 from opsmith.parse.errors import ParseFailure
+from opsmith.parse.other_tool import OtherTool
 from opsmith.rules.base import Rule
 from opsmith.rules.catalogue import rules_of
+from opsmith.safe_read import NotReadable, TooLarge, read_limited
+from opsmith.secrets.masking import mask_secrets
 
 
 @runtime_checkable
@@ -40,6 +45,15 @@ def _carries_ignores(kind: type) -> bool:
     return issubclass(kind, ObjectIgnores)
 
 
+@dataclass(frozen=True)
+class Crash:
+    """An exception a rule or parser raised, caught so the audit could go on; the audit still
+    exits 70 (internal error) so CI never stays green over it."""
+
+    where: str  # the file, and the rule when one was running
+    error: Exception
+
+
 @dataclass
 class AuditResult:
     findings: list[Finding] = field(default_factory=list)
@@ -47,6 +61,9 @@ class AuditResult:
     notes: list[str] = field(default_factory=list)
     rules: dict[str, Rule[Any]] = field(default_factory=dict)  # every rule that ran
     root: Path | None = None
+    test_files: set[str] = field(default_factory=set)  # read and judged as tests (classify.py)
+    other_tool_files: dict[str, str] = field(default_factory=dict)  # path -> the tool it belongs to
+    crashes: list[Crash] = field(default_factory=list)
 
     def source_lines(self, path: str) -> list[str]:
         """The lines of an audited file, for showing findings in context."""
@@ -89,6 +106,7 @@ class _RepoContext:
         self._config = config
         self.docs: dict[str, list[tuple[str, Any]]] = {}
         self.sources: dict[str, SourceFile] = {}
+        self._last_lines: tuple[str, list[str]] | None = None
 
     @property
     def root(self) -> Path:
@@ -102,7 +120,12 @@ class _RepoContext:
         return self.docs.get(family, [])
 
     def exists(self, path: str) -> bool:
-        return path in self._file_set or (self._root / path).is_file()
+        if path in self._file_set:
+            return True
+        try:
+            return (self._root / path).is_file()
+        except OSError:  # a name no file can have (too long, say): is_file lets that error out
+            return False
 
     def read_text(self, path: str) -> str | None:
         known = self.sources.get(path)
@@ -114,20 +137,22 @@ class _RepoContext:
         known = self.sources.get(path)
         if known is not None:
             return known.lines
-        text = self.read_text(path)
-        return text.splitlines() if text is not None else []
+        # A rule's findings in one file come together: reading the file again for each of
+        # thousands made the audit quadratic. One file kept keeps memory flat.
+        if self._last_lines is None or self._last_lines[0] != path:
+            text = self.read_text(path)
+            self._last_lines = (path, text.splitlines() if text is not None else [])
+        return self._last_lines[1]
 
     def setting(self, key: str, default: Any = None) -> Any:
         return self._config.setting(key, default)
 
 
 def read_source_text(path: Path, limit: int) -> str | None:
-    """The decoded text of a small text file, or None for missing, huge or binary files."""
+    """The decoded text of a small text file, or None for missing, huge, special or binary files."""
     try:
-        if path.stat().st_size > limit:
-            return None
-        return decode(path.read_bytes())
-    except (OSError, BinaryFile):
+        return decode(read_limited(path, limit))
+    except (OSError, NotReadable, BinaryFile):
         return None
 
 
@@ -139,6 +164,7 @@ class _Run:
         self.per_path = _PerPathIgnores(config.per_path_ignores)
         self.active = active_families(config.family_selected)  # parsed at all
         self.checked = frozenset(f.name for f in FAMILIES if config.family_selected(f.prefix))
+        self.classes = FileClasses(config.test_paths, config.production_paths)
 
     def enabled_rules(self, family: Family) -> list[Rule[Any]]:
         rules = [r for r in rules_of(family) if self.config.rule_enabled(r.id)]
@@ -153,7 +179,7 @@ class _Run:
             return
         if _carries_ignores(doc.__class__) and rule.id in doc.ignored_at(problem.line):
             return
-        severity = self.config.severity.get(rule.id, rule.severity)
+        severity = self.severity_of(rule, problem, path, lines)
         self.result.findings.append(
             Finding(
                 path,
@@ -161,17 +187,30 @@ class _Run:
                 problem.column,
                 rule.id,
                 severity,
-                problem.message,
-                problem.fix or rule.fix,
+                mask_secrets(problem.message),  # whatever the rule echoed, no secret is shown whole
+                mask_secrets(problem.fix) if problem.fix else rule.fix,
             )
         )
+
+    def severity_of(self, rule: Rule[Any], problem: Problem, path: str, lines: Sequence[str]) -> Severity:
+        severity = self.config.severity.get(rule.id, rule.severity)
+        if problem.at_most is not None:
+            severity = min(severity, problem.at_most)
+        if not self.classes.is_test(path):
+            return severity
+        self.result.test_files.add(path)
+        return severity_in_tests(rule, severity, problem.line, lines)
 
     def run_checks(self, rule: Rule[Any], produce: Iterable[Problem], where: str) -> list[Problem]:
         try:
             return list(produce)
         except Exception as exc:  # a rule bug must not hide every other finding
-            self.result.notes.append(f"internal error in {rule.id} on {where}: {exc!r}")
+            self.crashed(f"in {rule.id} on {where}", f"{where} (rule {rule.id})", exc)
             return []
+
+    def crashed(self, what: str, where: str, exc: Exception) -> None:
+        self.result.notes.append(f"internal error {what}: {exc!r}")
+        self.result.crashes.append(Crash(where, exc))
 
 
 def audit(target: Target, config: Config) -> AuditResult:
@@ -180,14 +219,17 @@ def audit(target: Target, config: Config) -> AuditResult:
     if target.files:
         found: Iterable[Discovered] = (Discovered(_relative(f, root), f) for f in target.files)
     else:
-        found = discover(root, extra_skips=frozenset())
+        found = discover(root, extra_skips=frozenset(), notes=run.result.notes)
         if config.exclude:
             found = _without_excluded(found, config.exclude)
     listed: list[str] = []
     repo = _RepoContext(root, listed, config)
     for item in found:
         listed.append(item.relpath)
-        _audit_file(run, repo, item, explicit=bool(target.files))
+        try:
+            _audit_file(run, repo, item, explicit=bool(target.files))
+        except Exception as exc:  # a parser bug: the other files are still audited
+            run.crashed(f"while auditing {item.relpath}", item.relpath, exc)
     _audit_derived(run, repo, explicit=bool(target.files))
     _run_repo_rules(run, repo, explicit=bool(target.files))
     run.result.findings.sort(key=Finding.sort_key)
@@ -219,10 +261,14 @@ def _audit_file(run: _Run, repo: _RepoContext, item: Discovered, *, explicit: bo
     if source is None:
         return
     audited = False
+    other: OtherTool | None = None
     for fam_name in sorted(names | maybe):
         family = BY_NAME[fam_name]
         parsed = _parse(family, source)
         if parsed is None:
+            continue
+        if isinstance(parsed, OtherTool):
+            other = parsed
             continue
         audited = True
         if isinstance(parsed, ParseFailure):
@@ -234,19 +280,22 @@ def _audit_file(run: _Run, repo: _RepoContext, item: Discovered, *, explicit: bo
             _run_file_rules(run, family, source, parsed)
     if audited:
         run.result.files += 1
+        if run.classes.is_test(source.relpath):
+            run.result.test_files.add(source.relpath)
+    elif other is not None:
+        run.result.other_tool_files[source.relpath] = other.tool
 
 
 def _read(run: _Run, item: Discovered, names: set[str]) -> SourceFile | None:
     """The file's text; a named artifact that is binary or unreadable is its family's parse error."""
-    limit = run.config.max_file_size
     try:
-        size = item.path.stat().st_size
-        if size > limit:
-            run.result.notes.append(
-                f"{item.relpath}: skipped, {size} bytes is over the {limit}-byte limit (max-file-size)"
-            )
-            return None
-        return SourceFile(item.relpath, decode(item.path.read_bytes()), item.path)
+        return SourceFile(item.relpath, decode(read_limited(item.path, run.config.max_file_size)), item.path)
+    except TooLarge as exc:
+        run.result.notes.append(f"{item.relpath}: skipped, {exc.reason} (max-file-size)")
+        return None
+    except NotReadable as exc:  # a FIFO or a device would block or never end
+        run.result.notes.append(f"{item.relpath}: skipped, {exc.reason}")
+        return None
     except BinaryFile:
         for fam_name in sorted(names):
             _report_parse_failure(
@@ -302,7 +351,7 @@ def _audit_derived(run: _Run, repo: _RepoContext, *, explicit: bool) -> None:
         try:
             derived = list(derive(repo))
         except Exception as exc:  # a bug here must not hide the findings already made
-            run.result.notes.append(f"internal error deriving {family.name} documents: {exc!r}")
+            run.crashed(f"deriving {family.name} documents", f"the {family.name} documents", exc)
             continue
         for path, doc in derived:
             if explicit and path not in audited:

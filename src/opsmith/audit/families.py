@@ -141,7 +141,7 @@ def artifact_types(relpath: str) -> set[str]:
         found.add("compose")
     elif _YAML.search(name):
         found.update(("kubernetes", "prometheus", "alertmanager"))
-    elif name.endswith(".tf"):
+    elif name.endswith((".tf", ".tfvars")):  # variable files hold values TF006 judges
         found.add("terraform")
     elif _is_migration(relpath, name):
         found.add("migration")

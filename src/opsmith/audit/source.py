@@ -42,6 +42,7 @@ class SourceFile:
     @cached_property
     def yaml(self) -> list[Any] | ParseFailure:
         """The YAML documents, parsed once however many families read them."""
+        from opsmith.parse.kubernetes_crd import without_schema_bodies
         from opsmith.parse.yaml_tree import load_documents
 
-        return load_documents(self.text)
+        return load_documents(without_schema_bodies(self.text))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
+from opsmith import exit_codes
 from opsmith.commands.errors import usage_error
 from opsmith.design.approval import ApprovalError, approve, design_path, git_identity
 from opsmith.design.render_yaml import DesignFileError
-
-EXIT_REFUSED = 1
+from opsmith.writer import WriteError
 
 
 def run_approve(path: str = ".", by: str | None = None) -> int:
@@ -24,9 +25,11 @@ def run_approve(path: str = ".", by: str | None = None) -> int:
         )
     try:
         approval, written = approve(file, who)
-    except (ApprovalError, DesignFileError) as exc:
-        print(f"opsmith: {exc}")
-        return EXIT_REFUSED
+    except ApprovalError as exc:
+        print(f"opsmith: {exc}", file=sys.stderr)
+        return exit_codes.REFUSED
+    except (DesignFileError, WriteError) as exc:
+        return usage_error(str(exc))
     if written:
         print(f"approved {file.name} as {approval.by} at {approval.at} (sha256 {approval.sha256[:12]}…)")
         print("gate 1 passed: `opsmith generate` can build from this design; an edit needs a new approval.")

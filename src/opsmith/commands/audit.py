@@ -8,8 +8,9 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from opsmith import exit_codes
 from opsmith.audit.engine import AuditResult, Target, audit
-from opsmith.commands.errors import usage_error
+from opsmith.commands.errors import internal_error, usage_error
 from opsmith.config import Config, ConfigError, find_config, load_config, parse_fail_on
 from opsmith.report import render
 
@@ -38,16 +39,24 @@ def run_audit(args: argparse.Namespace) -> int:
     )
     report = render(args.format, result, color)
     if args.output:
-        from opsmith.writer import write_atomic  # tempfile and its imports: only for --output
+        from opsmith.writer import WriteError, write_output  # tempfile and its imports: only here
 
-        write_atomic(Path(args.output), report)
+        try:
+            write_output(Path(args.output), report)
+        except WriteError as exc:
+            return usage_error(str(exc))
     else:
         sys.stdout.write(report)
     if args.format != "text":
+        from opsmith.report.safe_text import shown
+
         for note in result.notes:
-            print(f"opsmith: note: {note}", file=sys.stderr)
+            print(f"opsmith: note: {shown(note)}", file=sys.stderr)
+    if result.crashes:
+        where = result.crashes[0].where
+        return internal_error(where, [c.error for c in result.crashes], debug=getattr(args, "debug", False))
     failing = fail_on is not None and any(f.severity >= fail_on for f in result.findings)
-    return 1 if failing else 0
+    return exit_codes.FINDINGS if failing else exit_codes.OK
 
 
 def _targets(paths: list[Path]) -> list[Target]:
@@ -68,7 +77,7 @@ def _targets(paths: list[Path]) -> list[Target]:
 
 def _config_for(target: Target, args: argparse.Namespace) -> Config:
     source = Path(args.config) if args.config else find_config(target.root)
-    if args.config and not source.is_file():  # type: ignore[union-attr]
+    if args.config and not source.exists():  # type: ignore[union-attr]
         raise ConfigError(f"no such configuration file: {args.config}")
     config = load_config(source)
     if args.select:
@@ -108,4 +117,7 @@ def _merge(results: list[AuditResult]) -> AuditResult:
         merged.files += r.files
         merged.notes.extend(r.notes)
         merged.rules.update(r.rules)
+        merged.crashes.extend(r.crashes)
+        merged.test_files |= r.test_files
+        merged.other_tool_files.update(r.other_tool_files)
     return merged

@@ -6,16 +6,19 @@ from __future__ import annotations
 import difflib
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from opsmith import exit_codes
 from opsmith.commands.errors import usage_error
 from opsmith.config import ConfigError, find_config, load_config
 from opsmith.design.table import CLOUDS, COMPLIANCE
+from opsmith.safe_read import NotReadable, read_text_limited
+from opsmith.writer import WriteError, repository_target, write_atomic
 
-EXIT_DIFFERS = 1
+_MAX_DESIGN = 4 * 1024 * 1024
 _USERS = re.compile(r"^\s*(\d+(?:[.,_]\d+)*(?:\.\d+)?)\s*([kKmM]?)\s*$")
 
 
@@ -65,6 +68,7 @@ def run_design(
     from opsmith.analysis import analyze
     from opsmith.design.approval import content_hash
     from opsmith.design.decide import DesignError, Needs, decide, overrides_of
+    from opsmith.design.docs import DOCS_FILE, SVG_FILE
     from opsmith.design.render_yaml import DESIGN_FILE, DesignFileError, load, load_data, render, to_data
     from opsmith.design.table import Boundaries
 
@@ -72,6 +76,10 @@ def run_design(
         bounds = Boundaries.from_settings(settings)
     except ValueError as exc:
         return usage_error(f"{source}: {exc}")
+    try:  # every file this command may write, checked before the first is written
+        targets = [repository_target(root, rel) for rel in (DESIGN_FILE, DOCS_FILE, SVG_FILE)]
+    except WriteError as exc:
+        return usage_error(str(exc))
     file = root / DESIGN_FILE
     previous_text = _read(file)
     previous = None
@@ -80,11 +88,7 @@ def run_design(
             previous = load(previous_text, str(file))
         except DesignFileError as exc:
             if not force:
-                print(
-                    f"opsmith: {exc}\nopsmith: fix {DESIGN_FILE}, or run with --force to replace it",
-                    file=sys.stderr,
-                )
-                return EXIT_DIFFERS
+                return usage_error(f"{exc}; fix {DESIGN_FILE}, or run with --force to replace it")
     answers = Answers(users, regions, compliance, cloud)
     if previous is not None:
         _fill_from(answers, previous.inputs, stream)
@@ -109,7 +113,10 @@ def run_design(
     text = render(design)
     if previous_text and previous and content_hash(load_data(previous_text)) == content_hash(to_data(design)):
         print(f"{DESIGN_FILE} is up to date (your comments and approval are kept).", file=stream)
-        _write_docs(root, previous)
+        try:
+            _write(zip(targets[1:], _docs(previous), strict=True))
+        except WriteError as exc:
+            return usage_error(str(exc))
         _summary(previous, stream)
         return 0
     if previous_text is not None and not force:
@@ -125,11 +132,11 @@ def run_design(
             " Run with --force to replace it (overrides are kept; the approval is cleared).",
             file=stream,
         )
-        return EXIT_DIFFERS
-    from opsmith.writer import write_atomic
-
-    write_atomic(file, text)
-    _write_docs(root, design)
+        return exit_codes.REFUSED
+    try:
+        _write(zip(targets, [text, *_docs(design)], strict=True))
+    except WriteError as exc:
+        return usage_error(str(exc))
     print(f"wrote {DESIGN_FILE}, docs/infrastructure.md and docs/infrastructure.svg", file=stream)
     _summary(design, stream)
     return 0
@@ -137,10 +144,10 @@ def run_design(
 
 def _read(file: Path) -> str | None:
     try:
-        return file.read_text(encoding="utf-8")
+        return read_text_limited(file, _MAX_DESIGN)
     except FileNotFoundError:
         return None
-    except (OSError, UnicodeDecodeError):
+    except (OSError, NotReadable, UnicodeDecodeError):
         return ""
 
 
@@ -210,13 +217,17 @@ def _convert(key: str, reply: str) -> Any:
     return reply.lower()
 
 
-def _write_docs(root: Path, design: Any) -> None:
-    from opsmith.design.docs import DOCS_FILE, SVG_FILE, render_docs
+def _docs(design: Any) -> list[str]:
+    """docs/infrastructure.md and its diagram, in the order of their targets."""
+    from opsmith.design.docs import render_docs
     from opsmith.design.svg import render_svg
-    from opsmith.writer import write_atomic
 
-    write_atomic(root / DOCS_FILE, render_docs(design))
-    write_atomic(root / SVG_FILE, render_svg(design))
+    return [render_docs(design), render_svg(design)]
+
+
+def _write(files: Iterable[tuple[Path, str]]) -> None:
+    for target, content in files:
+        write_atomic(target, content)
 
 
 def _summary(design: Any, stream: TextIO) -> None:

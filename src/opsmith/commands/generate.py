@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from opsmith import exit_codes
 from opsmith.commands.errors import usage_error
+from opsmith.safe_read import NotReadable, read_text_limited
 
-EXIT_GATE = 1
 _DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 
 
@@ -18,7 +19,10 @@ def load_digests(path: str | None) -> dict[str, str]:
     """`--pin-digests FILE`: JSON `{"image:tag": "sha256:..."}` or lines `image:tag sha256:...`."""
     if path is None:
         return {}
-    text = Path(path).read_text(encoding="utf-8")
+    try:
+        text = read_text_limited(Path(path), 1024 * 1024)
+    except NotReadable as exc:
+        raise ValueError(f"cannot read {path}: {exc}") from None
     pairs: dict[str, str] = {}
     if text.lstrip().startswith("{"):
         data = json.loads(text)
@@ -61,16 +65,17 @@ def run_generate(
     status = check_approved(root)
     if not status.approved or status.design is None:
         print(f"opsmith: {status.message}", file=sys.stderr)
-        return EXIT_GATE
-    from opsmith.generate.apply import UnsafePath, apply
+        return exit_codes.REFUSED
+    from opsmith.generate.apply import apply
     from opsmith.generate.dockerfile import GenerateError
     from opsmith.generate.options import GenerateOptions
     from opsmith.generate.plan import plan
+    from opsmith.writer import WriteError
 
     try:
         planned = plan(status.design, GenerateOptions(k8s=k8s, digests=digests))
         report = apply(root, planned.artifacts, force=force, dry_run=dry_run)
-    except (GenerateError, UnsafePath) as exc:
+    except (GenerateError, WriteError) as exc:
         return usage_error(str(exc))
     print(f"{status.message}.", file=stream)
     verb = "would write" if dry_run else "wrote"

@@ -6,15 +6,21 @@ which is recorded as such) -> generate -> gate 2, audit of everything generated 
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from opsmith.commands.errors import usage_error
+from opsmith import exit_codes
+from opsmith.commands.errors import internal_error, usage_error
+from opsmith.findings import Severity
+from opsmith.writer import WriteError, repository_target
 
-EXIT_STOPPED = 1
+if TYPE_CHECKING:
+    from opsmith.audit.engine import AuditResult
+
 APPROVAL_LOG = ".opsmith/approvals.log"
 
 
@@ -28,6 +34,7 @@ def run_init(
     name: str | None = None,
     yes: bool = False,
     k8s: bool = False,
+    debug: bool = False,
     interactive: bool | None = None,
     ask: Callable[[str], str] = input,
     out: TextIO | None = None,
@@ -41,6 +48,13 @@ def run_init(
     from opsmith.commands.design import run_design
     from opsmith.design.approval import check_approved
     from opsmith.design.render_yaml import DESIGN_FILE
+    from opsmith.generate.apply import MANIFEST
+
+    try:  # opsmith's own folder must not lead out of the repository before any step writes
+        log = repository_target(root, APPROVAL_LOG)
+        repository_target(root, MANIFEST)
+    except WriteError as exc:
+        return usage_error(str(exc))
 
     _step(stream, 1, "design", f"analysing {root} and deciding the infrastructure")
     if (root / DESIGN_FILE).is_file():
@@ -62,7 +76,7 @@ def run_init(
     _step(stream, 2, "gate 1", "approval of the design")
     status = check_approved(root)
     if not status.approved:
-        code = _approve(root, status.message, yes, interactive=interactive, ask=ask, stream=stream)
+        code = _approve(root, log, status.message, yes, interactive=interactive, ask=ask, stream=stream)
         if code != 0:
             return code
     _step(stream, 3, "generate", "containers, CI/CD, infrastructure and runbooks")
@@ -72,9 +86,12 @@ def run_init(
     if code != 0:
         return code
     _step(stream, 4, "gate 2", "audit of what was generated")
-    serious = _audit_generated(root, stream)
+    result = _audit_generated(root, stream)
+    serious = sum(1 for f in result.findings if f.severity >= Severity.WARNING)
     _next_steps(root, serious, stream)
-    return 1 if serious else 0
+    if result.crashes:  # every finding is shown, but a crashed rule must not pass gate 2
+        return internal_error(result.crashes[0].where, [c.error for c in result.crashes], debug=debug)
+    return exit_codes.FINDINGS if serious else exit_codes.OK
 
 
 def _step(stream: TextIO, number: int, title: str, what: str) -> None:
@@ -82,7 +99,14 @@ def _step(stream: TextIO, number: int, title: str, what: str) -> None:
 
 
 def _approve(
-    root: Path, message: str, yes: bool, *, interactive: bool, ask: Callable[[str], str], stream: TextIO
+    root: Path,
+    log: Path,
+    message: str,
+    yes: bool,
+    *,
+    interactive: bool,
+    ask: Callable[[str], str],
+    stream: TextIO,
 ) -> int:
     from opsmith.commands.approve import run_approve
     from opsmith.design.approval import git_identity
@@ -99,7 +123,7 @@ def _approve(
                 "`opsmith generate`",
                 file=stream,
             )
-            return EXIT_STOPPED
+            return exit_codes.REFUSED
         by = who
     else:
         print(
@@ -107,30 +131,36 @@ def _approve(
             "`opsmith approve` and `opsmith generate` (or `opsmith init --yes` to approve as is)",
             file=stream,
         )
-        return EXIT_STOPPED
+        return exit_codes.REFUSED
     code = run_approve(str(root), by)
     if code == 0 and yes:
-        _log_bypass(root, by)
+        try:
+            _log_bypass(root, log, by)
+        except OSError as exc:
+            return usage_error(f"cannot write {log}: {exc.strerror or exc}")
     return code
 
 
-def _log_bypass(root: Path, by: str) -> None:
+def _log_bypass(root: Path, log: Path, by: str) -> None:
     """`--yes` skips a person's review: leave a trace a reviewer will find."""
     from opsmith.design.approval import check_approved
 
     status = check_approved(root)
     digest = status.approval.sha256 if status.approval else "?"
     moment = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    log = root / APPROVAL_LOG
+    line = f"{moment} gate 1 approved without review by {by}, design sha256 {digest}\n"
     log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("a", encoding="utf-8") as handle:
-        handle.write(f"{moment} gate 1 approved without review by {by}, design sha256 {digest}\n")
+    # O_NONBLOCK: a FIFO planted at this name fails at once instead of waiting for a reader
+    fd = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK, 0o666)
+    try:
+        os.write(fd, line.encode("utf-8"))
+    finally:
+        os.close(fd)
 
 
-def _audit_generated(root: Path, stream: TextIO) -> int:
+def _audit_generated(root: Path, stream: TextIO) -> AuditResult:
     from opsmith.audit.engine import Target, audit
     from opsmith.config import find_config, load_config
-    from opsmith.findings import Severity
     from opsmith.generate.apply import load_manifest
     from opsmith.report.text import render_text
 
@@ -138,7 +168,7 @@ def _audit_generated(root: Path, stream: TextIO) -> int:
     result = audit(Target(root, files), load_config(find_config(root)))
     result.notes = [n for n in result.notes if "not a file type opsmith audits" not in n]
     stream.write(render_text(result, color=False))
-    return sum(1 for f in result.findings if f.severity >= Severity.WARNING)
+    return result
 
 
 def _next_steps(root: Path, serious: int, stream: TextIO) -> None:

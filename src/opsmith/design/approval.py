@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from opsmith.design.model import Approval, Design
 from opsmith.design.render_yaml import DESIGN_FILE, DesignFileError, load_data, read_design, validate
-from opsmith.writer import write_atomic
+from opsmith.writer import repository_target, write_atomic
 
 GATE = "gate 1 (design approval)"
 APPROVAL_KEY = "approval"
@@ -98,8 +98,10 @@ def check_approved(path: Path) -> ApprovalStatus:
 def approve(path: Path, by: str, now: datetime | None = None) -> tuple[Approval, bool]:
     """Record approval of the design as it is now. Returns (approval, written); written is False
     when a valid approval of this same content is already there. Raises DesignFileError for a
-    missing or invalid design, ApprovalError for one that still needs input."""
+    missing or invalid design, ApprovalError for one that still needs input, WriteError when the
+    file cannot be written (or is a symlink leading out of its folder)."""
     file = design_path(path)
+    target = repository_target(file.parent, file.name)
     text = read_design(file)
     data = load_data(text, str(file))
     design = validate(data, str(file))
@@ -116,7 +118,7 @@ def approve(path: Path, by: str, now: datetime | None = None) -> tuple[Approval,
     check = load_data(updated, str(file))
     if content_hash(check) != digest:  # never let recording the approval change the design
         raise ApprovalError(f"{file.name}: the approval block could not be added without changing the design")
-    write_atomic(file, updated)
+    write_atomic(target, updated)
     return approval, True
 
 

@@ -8,9 +8,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import ValidationError
+
 from opsmith.analysis.facts import RepoFacts, ServiceFacts
 from opsmith.design import rules
 from opsmith.design.model import (
+    UNASSIGNED_TEAM,
     BackingService,
     Build,
     Choice,
@@ -18,6 +21,8 @@ from opsmith.design.model import (
     Design,
     Environment,
     Inputs,
+    Liveness,
+    MetricsExport,
     Networking,
     Observability,
     Override,
@@ -49,7 +54,23 @@ def decide(
     overrides: Mapping[str, Override[Any]] | None = None,
 ) -> Design:
     """The design for `facts` at `needs`. `overrides` (path -> Override, from an earlier design
-    file) are carried over; a tier override also moves every choice that follows from the tier."""
+    file) are carried over; a tier override also moves every choice that follows from the tier.
+    A repository value no generator could carry safely (see design/grammar.py) is a DesignError."""
+    try:
+        return _decide(facts, needs, bounds, overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join([exc.title.lower(), *(str(part) for part in first["loc"])])
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise DesignError(f"cannot design this repository: {where} {message}") from None
+
+
+def _decide(
+    facts: RepoFacts,
+    needs: Needs,
+    bounds: Boundaries | None,
+    overrides: Mapping[str, Override[Any]] | None,
+) -> Design:
     overrides = dict(overrides or {})
     selection = select(needs.users, needs.regions, needs.compliance, bounds or Boundaries())
     tier_override = overrides.get("tier")
@@ -61,6 +82,7 @@ def decide(
     services = _services(facts, tier, cloud, platform)
     design = Design(
         app=_app_name(facts, needs),
+        team=UNASSIGNED_TEAM,
         inputs=Inputs(
             users=needs.users, regions=needs.regions, compliance=needs.compliance, cloud=needs.cloud
         ),
@@ -189,6 +211,7 @@ def _observability(tier: Tier, cloud: Cloud, several: bool) -> Observability:
 # --------------------------------------------------------------------------- services
 
 _VERSION = re.compile(r"(\d+(?:\.\d+){0,2})")
+_RELEASE = re.compile(r"\d+\.\d+\.\d+")
 _SINGLETON = re.compile(r"beat|clock|schedul", re.IGNORECASE)
 
 
@@ -225,6 +248,11 @@ def _services(facts: RepoFacts, tier: Tier, cloud: Cloud, platform: str) -> list
     return out
 
 
+def _release(version: str | None) -> str | None:
+    """An exact release such as 9.15.9 (a range or a tag is not pinned)."""
+    return version if version and _RELEASE.fullmatch(version) else None
+
+
 def _build(found: ServiceFacts) -> Build:
     runtime = None
     if found.runtime is not None:
@@ -238,8 +266,10 @@ def _build(found: ServiceFacts) -> Build:
         language=found.languages[0].value if found.languages else None,
         runtime=runtime,
         package_manager=manager.name if manager else None,
+        package_manager_version=_release(manager.version) if manager else None,
         lockfile=manager.lockfile if manager else None,
         framework=found.frameworks[0].value if found.frameworks else None,
+        main=found.main_package.value if found.main_package else None,
     )
 
 
@@ -274,7 +304,59 @@ def _service(
         resources=_resources(found, tier, kind, start),
         strategy=_strategy(tier, cloud, kind),
         slo=_slo(tier) if web else None,
+        liveness=_liveness(found) if web else None,
+        metrics=_metrics(found, kind) if own or web else _no_metrics(kind),
+        critical=_critical(kind),
         evidence=_evidence(found) if own else {},
+    )
+
+
+def _liveness(found: ServiceFacts) -> Liveness:
+    live = found.liveness
+    if live is not None:
+        return Liveness(path=live.value, reason=f"{live.note}.", evidence=[str(e) for e in live.evidence[:3]])
+    deep = f"{found.health.value} may query them; " if found.health else ""
+    return Liveness(
+        reason=f"no route answers without backing services ({deep}a failover would restart every"
+        " replica at once): liveness checks that the port accepts connections."
+    )
+
+
+def _metrics(found: ServiceFacts, kind: str | None) -> MetricsExport:
+    endpoint = found.metrics
+    if endpoint is None:
+        return _no_metrics(kind)
+    return MetricsExport(
+        exports=True,
+        path=endpoint.path,
+        port=endpoint.port,
+        reason=f"{endpoint.note}.",
+        evidence=[str(e) for e in endpoint.evidence[:3]],
+    )
+
+
+def _no_metrics(kind: str | None) -> MetricsExport:
+    edge = "; release checks read the load balancer's, ingress's or mesh's request metrics instead"
+    return MetricsExport(
+        exports=False,
+        reason="no Prometheus client library with a /metrics route or metrics server was found"
+        + (edge if kind == "web" else "")
+        + ".",
+    )
+
+
+def _critical(kind: str | None) -> Choice[Any]:
+    if kind == "web":
+        reason = "it takes users' requests: an outage is seen at once, so it is alerted and release-checked"
+        return Choice(value=True, reason=reason + ".", rule="design/decide.py: every web service is critical")
+    reason = (
+        "it takes no requests; override to true when users wait on its work (payments, e-mail),"
+        " so its failures page and its releases are checked"
+    )
+    return Choice(
+        value=False,
+        reason=reason + ".",
+        rule="design/decide.py: workers and jobs only when the design says so",
     )
 
 
@@ -392,6 +474,8 @@ def choice_paths(design: Design) -> dict[str, Choice[Any]]:
                 out[f"{group}.{field}"] = value
     for service in design.services:
         out[f"services[{service.name}].strategy"] = service.strategy
+        if service.critical is not None:
+            out[f"services[{service.name}].critical"] = service.critical
     for backing in design.backing_services:
         out[f"backing_services[{backing.kind}].provider"] = backing.provider
     return out

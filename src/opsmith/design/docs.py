@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from opsmith.design.decide import choice_paths
-from opsmith.design.model import Choice, Design
+from opsmith.design.model import Choice, Design, Service
 from opsmith.design.table import ROWS, next_row
 
 DOCS_FILE = "docs/infrastructure.md"
@@ -49,6 +49,8 @@ def render_docs(design: Design) -> str:
     out += [_service_row(s) for s in design.services]
     out += [""]
     out += [f"- **{s.name}**: {s.resources.reason} ({s.resources.rule})" for s in design.services]
+    out += ["", "## Health, metrics and criticality", ""]
+    out += [line for s in design.services for line in _operations(s)]
     if design.backing_services:
         out += [
             "",
@@ -134,18 +136,44 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _code(text: str) -> str:
+    """A Markdown code span that shows `text` as it is, whatever backticks it holds: fenced by a
+    run of backticks longer than any inside, padded so an edge backtick is not the fence."""
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if fence != "`" else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def _decision_row(path: str, choice: Choice[Any]) -> str:
     return f"| {path} | {_cell(_value(choice))} | {_cell(choice.reason)} | {_cell(choice.rule)} |"
 
 
 def _service_row(s: Any) -> str:
     slo = f"{s.slo.availability}%, p95 < {s.slo.latency_p95_ms} ms" if s.slo else "-"
-    start = f"`{_cell(s.start)}`" if s.start else "**unknown**"
+    start = _code(_cell(s.start)) if s.start else "**unknown**"
     return (
         f"| {s.name} | {s.kind or '**unknown**'} | {start} | {s.port or '-'} | {s.health_path or '-'} |"
         f" {s.resources.replicas_min}-{s.resources.replicas_max} | {s.resources.cpu} / {s.resources.memory} |"
         f" {_cell(_value(s.strategy))} | {slo} |"
     )
+
+
+def _operations(s: Service) -> list[str]:
+    """What the probes call, where metrics come from and whether the service is critical: each
+    with its reason (absent in designs written before opsmith recorded them)."""
+    out: list[str] = []
+    if s.liveness is not None:
+        ready = _code(s.health_path) if s.health_path else "a TCP check"
+        live = _code(s.liveness.path) if s.liveness.path else "a TCP check of the port"
+        out.append(f"- **{s.name}** readiness: {ready}; liveness: {live}: {s.liveness.reason}")
+    if s.metrics is not None:
+        where = f"{s.metrics.path} on port {s.metrics.port or s.port}" if s.metrics.exports else "none"
+        out.append(f"- **{s.name}** metrics: {where}: {s.metrics.reason}")
+    if s.critical is not None:
+        flag = "critical" if s.critical.effective else "not critical"
+        why = s.critical.override.reason if s.critical.override else s.critical.reason
+        out.append(f"- **{s.name}** is {flag}: {why}")
+    return out
 
 
 def _design_risks(design: Design) -> list[str]:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Generic, Literal, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from opsmith.design import grammar
 from opsmith.design.table import Cloud, Compliance, Orchestration, Platform, Tier, Topology
 
 T = TypeVar("T")
@@ -47,6 +48,18 @@ Traces = Literal[
 AlertRouting = Literal["alertmanager-chat", "alertmanager-pager"]
 EnvironmentName = Literal["staging", "production"]
 
+# Values from the repository (or a hand edit) in the grammar their sinks can carry: see grammar.py.
+OneLine = Annotated[str, AfterValidator(grammar.one_line)]
+RepositoryPath = Annotated[str, AfterValidator(grammar.relative_path)]
+LockfilePath = Annotated[str, AfterValidator(grammar.file_path)]
+UrlPath = Annotated[str, AfterValidator(grammar.url_path)]
+EnvName = Annotated[str, AfterValidator(grammar.env_name)]
+CronExpression = Annotated[str, AfterValidator(grammar.cron)]
+DomainName = Annotated[str, AfterValidator(grammar.domain)]
+GoPackage = Annotated[str, AfterValidator(grammar.go_package)]
+Version = Annotated[str, Field(pattern=r"^\d+\.\d+\.\d+$")]
+
+UNASSIGNED_TEAM = "unassigned"  # the team placeholder: ownership tags name a team someone fills in
 _DNS_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
 
@@ -89,23 +102,26 @@ class RuntimeSpec(_Strict):
 
 
 class Commands(_Strict):
-    install: str | None = None
-    build: str | None = None
-    test: str | None = None
-    lint: str | None = None
-    typecheck: str | None = None
+    install: OneLine | None = None
+    build: OneLine | None = None
+    test: OneLine | None = None
+    lint: OneLine | None = None
+    typecheck: OneLine | None = None
 
 
 class Build(_Strict):
-    context: str  # folder relative to the repository root
-    dockerfile: str | None = None  # an existing Dockerfile, kept as the user's
+    context: RepositoryPath  # folder relative to the repository root
+    dockerfile: RepositoryPath | None = None  # an existing Dockerfile, kept as the user's
     language: str | None = None
     runtime: RuntimeSpec | None = None
     package_manager: str | None = None
+    # the exact release CI and the image install (pnpm, yarn: from packageManager or the lockfile)
+    package_manager_version: Version | None = None
     # relative to the repository root; outside `context` for a workspace member (the image is then
     # built from the folder that holds the lockfile)
-    lockfile: str | None = None
+    lockfile: LockfilePath | None = None
     framework: str | None = None
+    main: GoPackage | None = None  # Go: the main package the image builds ("." or "./cmd/NAME")
 
 
 class Resources(_Strict):
@@ -131,35 +147,55 @@ class Slo(_Strict):
     rule: str
 
 
+class Liveness(_Strict):
+    """What liveness probes and the image's health check call: a route that answers without any
+    backing service, or none (`path` absent), when they check that the port accepts connections.
+    Readiness, startup and the load balancer use `health_path`, which may query dependencies."""
+
+    path: UrlPath | None = None
+    reason: str = Field(min_length=1)
+    evidence: list[str] = []
+
+
+class MetricsExport(_Strict):
+    """Whether the service serves Prometheus metrics, and where (its own port when `port` is
+    absent). Release checks read the app's metrics when it exports them, the edge's otherwise."""
+
+    exports: bool
+    path: UrlPath | None = None
+    port: int | None = Field(default=None, ge=1, le=65535)
+    reason: str = Field(min_length=1)
+    evidence: list[str] = []
+
+
 class Service(_Strict):
     name: str
     kind: ServiceKind | None  # None: the repository does not say; see unresolved()
     build: Build
     commands: Commands = Commands()
-    start: str | None = None
-    release: str | None = None  # runs once before each deploy (migrations)
+    start: OneLine | None = None
+    release: OneLine | None = None  # runs once before each deploy (migrations)
     port: int | None = Field(default=None, ge=1, le=65535)
-    health_path: str | None = None
-    schedule: str | None = None  # cron services: a cron expression
+    health_path: UrlPath | None = None
+    schedule: CronExpression | None = None  # cron services: a cron expression
     uses: list[BackingKind] = []
-    env: list[str] = []
+    env: list[EnvName] = []
     resources: Resources
     strategy: Choice[Strategy]
     slo: Slo | None = None
+    # Optional so designs written before these fields still load (None: not analysed).
+    liveness: Liveness | None = None
+    metrics: MetricsExport | None = None
+    critical: Choice[bool] | None = None  # alerted, monitored and release-checked first
     evidence: dict[str, str] = {}
 
     @field_validator("name")
     @classmethod
     def _dns(cls, value: str) -> str:
-        if not _DNS_LABEL.match(value):
-            raise ValueError("must be a DNS label: lowercase letters, digits and '-', at most 63 characters")
-        return value
-
-    @field_validator("health_path")
-    @classmethod
-    def _path(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith("/"):
-            raise ValueError("must start with '/'")
+        if not _DNS_LABEL.fullmatch(value):
+            raise ValueError(
+                f"must be a DNS label (a-z, 0-9 and '-', at most 63), got {grammar.shown(value)}"
+            )
         return value
 
 
@@ -179,7 +215,7 @@ class Environment(_Strict):
 
 
 class Networking(_Strict):
-    domain: str | None = None
+    domain: DomainName | None = None
     load_balancer: Choice[LoadBalancer]
     dns: Choice[Dns]
     tls: Choice[Tls]
@@ -209,6 +245,9 @@ class Approval(_Strict):
 class Design(_Strict):
     version: Literal[1] = 1
     app: str
+    # who answers for the infrastructure: resources carry it as their owner tag (a team, never a
+    # person's address); None in designs written before the field, read as UNASSIGNED_TEAM
+    team: str | None = Field(default=None, pattern=r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
     inputs: Inputs
     tier: Choice[Tier]
     topology: Choice[Topology]
@@ -226,8 +265,10 @@ class Design(_Strict):
     @field_validator("app")
     @classmethod
     def _app(cls, value: str) -> str:
-        if not _DNS_LABEL.match(value):
-            raise ValueError("must be a DNS label: lowercase letters, digits and '-'")
+        if not _DNS_LABEL.fullmatch(value):
+            raise ValueError(
+                f"must be a DNS label (lowercase letters, digits, '-'), got {grammar.shown(value)}"
+            )
         return value
 
     @model_validator(mode="after")

@@ -21,6 +21,7 @@ from opsmith.design.model import Design
 from opsmith.parse.errors import ParseFailure
 from opsmith.parse.json_schema import line_of
 from opsmith.parse.yaml_tree import YMap, YSeq, load_documents
+from opsmith.safe_read import NotReadable, read_text_limited
 
 DESIGN_FILE = "opsmith.yaml"
 
@@ -44,6 +45,11 @@ _HEADER = """\
 _SECTIONS: tuple[tuple[str, str], ...] = (
     ("version", "Format of this file."),
     ("app", "Name used for images, stacks and DNS records."),
+    (
+        "team",
+        "The team accountable for this infrastructure; cloud resources carry it as their owner tag.\n"
+        "Replace 'unassigned' with your team's name (lowercase, digits, '-'), never a person's address.",
+    ),
     ("inputs", "What you told opsmith (--users, --regions, --compliance, --cloud)."),
     ("tier", "The row of the scale decision table this design follows."),
     ("topology", "How the servers are laid out (single server, cluster, zones, regions)."),
@@ -143,12 +149,12 @@ def load(text: str, path: str = DESIGN_FILE) -> Design:
 
 def read_design(file: Path) -> str:
     try:
-        return file.read_text(encoding="utf-8")
+        return read_text_limited(file, 4 * 1024 * 1024)
     except FileNotFoundError:
         raise DesignFileError(
             f"there is no {file.name} in {file.parent}; run `opsmith design` first"
         ) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, NotReadable, UnicodeDecodeError) as exc:
         raise DesignFileError(f"{file}: cannot read it: {exc}") from None
 
 

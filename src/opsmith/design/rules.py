@@ -13,7 +13,11 @@ SERVERLESS: dict[Cloud, tuple[Platform, Orchestration]] = {
     "azure": ("azure-container-apps", "container-apps"),
 }
 PLATFORM_TEXT: dict[str, str] = {
-    "railway": "Railway runs each service from its image and imports the compose stack as-is",
+    "railway": (
+        "Railway builds and runs each service from this repository's Dockerfile at the deployed commit "
+        "(`railway up`); CI scans an image built from the same commit and Dockerfile, but what runs is "
+        "Railway's own build"
+    ),
     "fly": "Fly.io runs each service as Fly Machines behind its own proxy, close to users",
     "aws-ec2": "one EC2 instance runs the compose stack",
     "gcp-compute-engine": "one Compute Engine VM runs the compose stack",
@@ -32,7 +36,11 @@ REGISTRY: dict[Cloud, tuple[str, str]] = {
     "gcp": ("artifact-registry", "Artifact Registry: IAM pulls from Cloud Run/GKE, vulnerability scanning"),
     "azure": ("acr", "ACR: managed identity pulls, geo-replication when regions grow"),
     "fly": ("fly-registry", "Fly's registry (registry.fly.io) is where `fly deploy` pulls from"),
-    "railway": ("ghcr", "GitHub Container Registry: CI pushes with GITHUB_TOKEN, Railway deploys the image"),
+    "railway": (
+        "ghcr",
+        "GitHub Container Registry: CI pushes the scanned image with GITHUB_TOKEN as the release record; "
+        "Railway builds its own from the same commit",
+    ),
 }
 SECRETS: dict[Cloud, tuple[str, str]] = {
     "aws": (

@@ -3,8 +3,8 @@
 `.opsmith/generated.json` records the hash of every file opsmith wrote. On a later run a file is
 updated only when it is still exactly what opsmith wrote; a file the user edited, or one that
 existed before opsmith, is left alone and its would-be change is shown as a unified diff
-(`force` overwrites, `dry_run` writes nothing). Every write is atomic, and no path may leave the
-repository.
+(`force` overwrites, `dry_run` writes nothing). Every write is atomic, and every target (the
+manifest's too) is checked to stay inside the repository before anything is written.
 """
 
 from __future__ import annotations
@@ -15,12 +15,14 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from opsmith.generate.artifact import Artifact
-from opsmith.writer import write_atomic
+from opsmith.safe_read import NotReadable, read_limited, read_text_limited
+from opsmith.writer import repository_target, write_atomic
 
 MANIFEST = ".opsmith/generated.json"
+_MAX_READ = 16 * 1024 * 1024  # far above any generated file: a larger one is the user's, kept
 
 
 class Outcome(enum.Enum):
@@ -52,34 +54,17 @@ class ApplyReport:
         return [r for r in self.results if r.outcome in KEPT]
 
 
-class UnsafePath(ValueError):
-    """A generated path that would land outside the repository."""
-
-
 def sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def load_manifest(root: Path) -> dict[str, str]:
     try:
-        data = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
+        data = json.loads(read_limited(root / MANIFEST, _MAX_READ))
         files = data.get("files", {})
         return {str(k): str(v["sha256"]) for k, v in files.items() if isinstance(v, dict)}
-    except (OSError, ValueError, AttributeError, KeyError, TypeError):
+    except (OSError, NotReadable, ValueError, AttributeError, KeyError, TypeError):
         return {}
-
-
-def _checked_target(root: Path, rel: str) -> Path:
-    pure = PurePosixPath(rel)
-    if pure.is_absolute() or not pure.parts or ".." in pure.parts or "\\" in rel:
-        raise UnsafePath(f"refusing to write {rel!r}: not a path inside the repository")
-    target = root.joinpath(*pure.parts)
-    real_root = root.resolve()
-    try:
-        target.resolve().relative_to(real_root)  # symlinked folders must not lead out
-    except ValueError as exc:
-        raise UnsafePath(f"refusing to write {rel!r}: it resolves outside the repository") from exc
-    return target
 
 
 def _diff(rel: str, old: str, new: str) -> str:
@@ -96,11 +81,12 @@ def _diff(rel: str, old: str, new: str) -> str:
 def apply(
     root: Path, artifacts: Iterable[Artifact], *, force: bool = False, dry_run: bool = False
 ) -> ApplyReport:
+    planned = [(art, repository_target(root, art.path)) for art in artifacts]
+    manifest_file = repository_target(root, MANIFEST)  # all checked before the first write
     manifest = load_manifest(root)
     recorded = dict(manifest)
     report = ApplyReport(dry_run=dry_run)
-    for art in artifacts:
-        target = _checked_target(root, art.path)
+    for art, target in planned:
         current = _read(target)
         outcome = _decide(art, current, manifest.get(art.path), force)
         diff = _diff(art.path, current or "", art.content) if current != art.content else ""
@@ -108,20 +94,20 @@ def apply(
         if outcome in KEPT:
             continue
         if not dry_run and outcome is not Outcome.UNCHANGED:
-            write_atomic(target, art.content, 0o755 if art.executable else None)
+            write_atomic(target, art.content, executable=art.executable)
         recorded[art.path] = sha256(art.content)
     if not dry_run and recorded != manifest:
-        _save_manifest(root, recorded)
+        _save_manifest(manifest_file, recorded)
     return report
 
 
 def _read(target: Path) -> str | None:
     try:
-        return target.read_text(encoding="utf-8")
+        return read_text_limited(target, _MAX_READ)
     except FileNotFoundError:
         return None
-    except (OSError, UnicodeDecodeError):
-        return ""  # unreadable: treat as user content, never overwrite silently
+    except (OSError, NotReadable, UnicodeDecodeError):
+        return ""  # unreadable, special or huge: treat as user content, never overwrite silently
 
 
 def _decide(art: Artifact, current: str | None, recorded_hash: str | None, force: bool) -> Outcome:
@@ -137,11 +123,11 @@ def _decide(art: Artifact, current: str | None, recorded_hash: str | None, force
     return Outcome.KEPT_USER_EDIT if recorded_hash is not None else Outcome.KEPT_EXISTING
 
 
-def _save_manifest(root: Path, recorded: dict[str, str]) -> None:
+def _save_manifest(file: Path, recorded: dict[str, str]) -> None:
     payload = {
         "version": 1,
         "note": "Files opsmith generated and their hashes; opsmith only updates a file that still "
         "matches its hash here.",
         "files": {path: {"sha256": digest} for path, digest in sorted(recorded.items())},
     }
-    write_atomic(root / MANIFEST, json.dumps(payload, indent=2) + "\n")
+    write_atomic(file, json.dumps(payload, indent=2) + "\n")

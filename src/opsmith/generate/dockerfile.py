@@ -9,12 +9,14 @@ runtime image already has (no curl added to the image), and starts in exec form.
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 from typing import Any
 
+from opsmith.design import grammar
 from opsmith.generate.artifact import Artifact
 from opsmith.generate.templating import render_template
 
@@ -40,6 +42,7 @@ class ContainerSpec:
     health_path: str | None = None
     binary: str | None = None  # Rust: the crate's binary name; .NET: the project name
     main_package: str = "."  # Go: the package to build
+    package_manager_version: str | None = None  # pnpm, yarn: the exact release to install
     digests: dict[str, str] = field(default_factory=dict)  # image reference -> sha256 digest
 
 
@@ -49,11 +52,21 @@ def base_images() -> dict[str, Any]:
     return data["images"]  # type: ignore[no-any-return]
 
 
+# A release the repository pins exactly (`.nvmrc` "v22.12.0", `.python-version` "3.12.8", go.mod
+# "go 1.23.4"): the image and CI run that release, not the bundled one of its line.
+_EXACT = re.compile(r"v?(\d+\.\d+\.\d+)")
+_EXACT_RUNTIMES = frozenset({"node", "python", "go", "ruby", "rust", "php"})
+
+
 def image_version(runtime: str, wanted: str | None) -> str:
-    """The exact version to pin for a runtime, from a version the project declares (e.g. `20`,
-    `>=3.11`, `^18.17`, `1.22.5`)."""
+    """The exact version to pin for a runtime, from the version the project declares: an exact
+    release as written (`1.22.5`, `v20.11.1`), else the bundled release of the newest line the
+    declaration allows (`20`, `>=3.11`, `^18.17`)."""
     table = base_images()[runtime]
     versions: dict[str, str] = table["versions"]
+    exact = _EXACT.fullmatch(wanted.strip()) if wanted else None
+    if exact and runtime in _EXACT_RUNTIMES:
+        return exact.group(1)
     if wanted:
         cleaned = wanted.strip().lstrip("^~>=<v ").split(",")[0].strip()
         for major in sorted(versions, key=lambda v: [int(p) for p in v.split(".")], reverse=True):
@@ -89,6 +102,28 @@ def _url(spec: ContainerSpec) -> str:
     return f"http://127.0.0.1:{spec.port}{spec.health_path or '/'}"
 
 
+def _literal(text: str) -> str:
+    """`text` as a single-quoted string literal of JavaScript, Python, Ruby and PHP alike (the
+    health probes' languages): in all four, backslash-escaping the backslash and the quote is
+    enough once the text is one line (the design refuses control characters)."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+# Words and the shell's list operators only: no quote, `$`, backslash, `#`, `<` or `>`, so the
+# text means the same to Dockerfile's line reader as to the shell (a heredoc opener or a trailing
+# backslash in shell form would swallow the Dockerfile's next lines).
+_PLAIN_SHELL = re.compile(r"^[A-Za-z0-9_./:=@%+,\- &|;]+$")
+
+
+def run_argument(command: str, then: str) -> str:
+    """What follows RUN for a command the repository declares, followed by opsmith's `then`: the
+    shell form when the command is plain, else the exec form `["/bin/sh", "-c", ...]`, which
+    carries any text as JSON."""
+    if _PLAIN_SHELL.fullmatch(command):
+        return f"{command} \\\n && {then}"
+    return json.dumps(["/bin/sh", "-c", f"{command} && {then}"], ensure_ascii=False)
+
+
 def _needs_http_health(spec: ContainerSpec) -> bool:
     return spec.kind == "web" and spec.port is not None
 
@@ -107,15 +142,15 @@ _NODE_TOOLS: dict[str, dict[str, str]] = {
     },
     "pnpm": {
         "lock": "pnpm-lock.yaml",
-        "all": "corepack enable && pnpm install --frozen-lockfile",
-        "prod": "corepack enable && pnpm install --frozen-lockfile --prod",
+        "all": "pnpm install --frozen-lockfile",
+        "prod": "pnpm install --frozen-lockfile --prod",
         "prune": "pnpm prune --prod",
         "cache": "/root/.local/share/pnpm/store",
     },
-    "yarn": {
+    "yarn": {  # classic (1.x); yarn 2+ is _YARN_BERRY
         "lock": "yarn.lock",
-        "all": "corepack enable && yarn install --frozen-lockfile",
-        "prod": "corepack enable && yarn install --frozen-lockfile --production",
+        "all": "yarn install --frozen-lockfile",
+        "prod": "yarn install --frozen-lockfile --production",
         "prune": "yarn install --frozen-lockfile --production --ignore-scripts --prefer-offline",
         "cache": "/usr/local/share/.cache/yarn",
     },
@@ -129,11 +164,48 @@ _NODE_TOOLS: dict[str, dict[str, str]] = {
 }
 
 
-def _node(spec: ContainerSpec) -> dict[str, Any]:
-    manager = spec.package_manager or "npm"
+_YARN_BERRY = {
+    "lock": "yarn.lock",
+    "all": "yarn install --immutable",
+    "prod": "YARN_ENABLE_IMMUTABLE_INSTALLS=true yarn workspaces focus --all --production",
+    "prune": "YARN_ENABLE_IMMUTABLE_INSTALLS=true yarn workspaces focus --all --production",
+    "cache": "/root/.yarn/berry/cache",
+}
+# The pnpm a lockfile of the current format was written by, when the repository says no version.
+PNPM_DEFAULT = "9.15.9"
+# npm installs Corepack releases whose signing keys are current (the one bundled with an older Node
+# line rejects newer yarn releases); checked with `npm view corepack version` on 2026-12-07.
+COREPACK = "0.36.0"
+
+
+def package_manager_setup(manager: str, version: str | None) -> str | None:
+    """The command that installs the exact pnpm or yarn the repository uses, before its install:
+    npm from the registry for pnpm (no Corepack signature check), the image's own yarn 1 for
+    classic, a current Corepack for yarn 2+ (whose releases only Corepack or yarnPath runs)."""
+    if manager == "pnpm":
+        return f"npm install -g pnpm@{version or PNPM_DEFAULT}"
+    if manager == "yarn" and version and not version.startswith("1."):
+        corepack = f"npm install -g --force corepack@{COREPACK} && corepack enable"
+        return f"{corepack} && corepack prepare yarn@{version} --activate"
+    return None
+
+
+def _node_tool(spec: ContainerSpec, manager: str) -> dict[str, str]:
     tool = _NODE_TOOLS.get(manager)
     if tool is None:
         raise GenerateError(f"service {spec.name}: unknown Node package manager {manager!r}")
+    version = spec.package_manager_version
+    if manager == "yarn" and version and not version.startswith("1."):
+        tool = _YARN_BERRY
+    setup = package_manager_setup(manager, version)
+    if setup is None:
+        return tool
+    return {**tool, "all": f"{setup} && {tool['all']}", "prod": f"{setup} && {tool['prod']}"}
+
+
+def _node(spec: ContainerSpec) -> dict[str, Any]:
+    manager = spec.package_manager or "npm"
+    tool = _node_tool(spec, manager)
     bun = manager == "bun"
     base = (
         _image("node", spec.runtime_version, spec, "-slim", "oven/bun")
@@ -143,16 +215,16 @@ def _node(spec: ContainerSpec) -> dict[str, Any]:
     lock = spec.lockfile or tool["lock"]
     probe = None
     if _needs_http_health(spec):
-        script = f"fetch('{_url(spec)}').then(r => process.exit(r.ok ? 0 : 1)).catch(() => process.exit(1))"
+        url = _literal(_url(spec))
+        script = f"fetch({url}).then(r => process.exit(r.ok ? 0 : 1)).catch(() => process.exit(1))"
         probe = ["bun" if bun else "node", "-e", script]
     return {
         "base": base,
         "manifests": ["package.json", lock],
         "install_all": tool["all"],
         "install_prod": tool["prod"],
-        "prune": tool["prune"],
         "cache_dir": tool["cache"],
-        "build_command": spec.build_command,
+        "build_run": run_argument(spec.build_command, tool["prune"]) if spec.build_command else None,
         "user": "bun" if bun else "node",
         "health_probe": probe,
         "start_argv": _argv(spec, ["bun" if bun else "node", "index.js"]),
@@ -198,7 +270,7 @@ def _python(spec: ContainerSpec) -> dict[str, Any]:
             "python",
             "-c",
             "import sys, urllib.request; "
-            f"sys.exit(0 if urllib.request.urlopen('{_url(spec)}', timeout=3).status < 400 else 1)",
+            f"sys.exit(0 if urllib.request.urlopen({_literal(_url(spec))}, timeout=3).status < 400 else 1)",
         ]
     return {
         "base": _image("python", spec.runtime_version, spec),
@@ -211,10 +283,14 @@ def _python(spec: ContainerSpec) -> dict[str, Any]:
 
 
 def _go(spec: ContainerSpec) -> dict[str, Any]:
+    try:
+        main = grammar.go_package(spec.main_package)
+    except ValueError as exc:
+        raise GenerateError(f"service {spec.name}: main package {exc}") from exc
     return {
         "base": _image("go", spec.runtime_version, spec),
         "runtime_base": _image("alpine", None, spec),
-        "main_package": spec.main_package,
+        "main_package": main,
         "health_probe": _wget_probe(spec),
         "start_argv": ["/usr/local/bin/app"],
     }
@@ -261,7 +337,7 @@ def _ruby(spec: ContainerSpec) -> dict[str, Any]:
             "ruby",
             "-rnet/http",
             "-e",
-            f"exit(Net::HTTP.get_response(URI('{_url(spec)}')).is_a?(Net::HTTPSuccess))",
+            f"exit(Net::HTTP.get_response(URI({_literal(_url(spec))})).is_a?(Net::HTTPSuccess))",
         ]
     return {
         "base": _image("ruby", spec.runtime_version, spec),
@@ -284,7 +360,7 @@ def _rust(spec: ContainerSpec) -> dict[str, Any]:
 def _php(spec: ContainerSpec) -> dict[str, Any]:
     probe = None
     if _needs_http_health(spec):
-        probe = ["php", "-r", f"exit(@file_get_contents('{_url(spec)}') === false ? 1 : 0);"]
+        probe = ["php", "-r", f"exit(@file_get_contents({_literal(_url(spec))}) === false ? 1 : 0);"]
     port = spec.port or 8000
     return {
         "base": _image("php", spec.runtime_version, spec),

@@ -62,9 +62,23 @@ def literal(value: Any, indent: int = 0) -> str:
         if not value:
             return "{}"
         pad = " " * (indent + 2)
-        keys = {k: (k if re.fullmatch(r"[A-Za-z_][\w-]*", k) else json.dumps(k)) for k in value}
+        keys = {k: (k if re.fullmatch(r"[A-Za-z_][\w-]*", k) else _string(k)) for k in value}
         body = "\n".join(f"{pad}{keys[k]} = {literal(v, indent + 2)}" for k, v in value.items())
         return "{\n" + body + "\n" + " " * indent + "}"
     if isinstance(value, list):
         return "[" + ", ".join(literal(v, indent) for v in value) + "]"
-    return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str):
+        return _string(value)
+    return json.dumps(value)
+
+
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _string(text: str) -> str:
+    """A quoted HCL string that reads back as `text`: HCL's escapes, and `$${` / `%%{` so that
+    Terraform never evaluates an interpolation or a template directive found in the text."""
+    body = "".join(
+        _ESCAPES.get(c) or (f"\\u{ord(c):04x}" if ord(c) < 0x20 or ord(c) == 0x7F else c) for c in text
+    )
+    return '"' + body.replace("${", "$${").replace("%{", "%%{") + '"'

@@ -47,7 +47,7 @@ from opsmith.generate.kubernetes_network import (
     service_policy,
     shared_policies,
 )
-from opsmith.generate.kubernetes_rollout import analysis_template, pod_monitor, template_name
+from opsmith.generate.kubernetes_rollout import analysis_template, checks, pod_monitor, template_name
 from opsmith.generate.kubernetes_workloads import environment, service_objects, workload
 from opsmith.generate.options import GenerateOptions, wants_kubernetes
 
@@ -112,10 +112,12 @@ def _service_file(ctx: Context, service: Service) -> str:
     docs: list[Doc] = [workload(ctx, service), *service_objects(ctx, service)]
     if service.kind == "web":
         docs += ingress(ctx, service)
-        if ctx.design.observability.metrics.effective == "kube-prometheus-stack":
-            docs.append(pod_monitor(ctx, service))
-    if shape(service) == "rollout":
-        docs.append(analysis_template(ctx, service))
+    monitor = pod_monitor(ctx, service)
+    if monitor is not None and ctx.design.observability.metrics.effective == "kube-prometheus-stack":
+        docs.append(monitor)
+    template = analysis_template(ctx, service) if shape(service) == "rollout" else None
+    if template is not None:
+        docs.append(template)
     docs.append(service_policy(ctx, service))
     kind = service.kind or "web"
     return documents(
@@ -308,10 +310,24 @@ def _readme(ctx: Context) -> str:
         lines.append(
             "- **Argo Rollouts** (controller and CRDs) for "
             + ", ".join(f"`{name(s)}`" for s in rollouts)
-            + ", and the services exporting `http_requests_total` and `http_request_duration_seconds`"
-            " on `/metrics`: each AnalysisTemplate ("
-            + ", ".join(f"`{template_name(s)}`" for s in rollouts)
-            + ") gates the release on them."
+            + "."
+        )
+    analysed = [s for s in rollouts if checks(ctx, s)]
+    if analysed:
+        lines.append(
+            "- **Request metrics in Prometheus** for each AnalysisTemplate ("
+            + ", ".join(f"`{template_name(s)}`" for s in analysed)
+            + "): the service's own `http_requests_total` and `http_request_duration_seconds` when it"
+            " exports them, else the ingress controller's or the mesh's. A check without data is"
+            " inconclusive and stops the release; it never passes it."
+        )
+    unchecked = [s for s in rollouts if not checks(ctx, s)]
+    if unchecked:
+        lines.append(
+            "- **No release check** for "
+            + ", ".join(f"`{name(s)}`" for s in unchecked)
+            + ": it exports no metrics and the load balancer publishes none to Prometheus, so its"
+            " rollout steps pause and rely on readiness probes. Export RED metrics to gate it."
         )
     if ctx.design.observability.metrics.effective == "kube-prometheus-stack":
         lines.append(

@@ -135,6 +135,13 @@ def edge(ctx: Context) -> Edge:
     return _EDGES.get(ctx.design.networking.load_balancer.effective, _NGINX)
 
 
+def edge_key(ctx: Context) -> str:
+    """The design's load balancer as it runs in front of the cluster (ingress-nginx for one that
+    is not a Kubernetes ingress)."""
+    chosen = ctx.design.networking.load_balancer.effective
+    return chosen if chosen in _EDGES else "ingress-nginx"
+
+
 def domain(ctx: Context) -> str:
     chosen = ctx.design.networking.domain
     return chosen.strip().strip(".").lower() if chosen and chosen.strip(".") else f"{ctx.app}.example.com"
@@ -309,6 +316,11 @@ def service_policy(ctx: Context, service: Service) -> Doc:
             f"In: port {service.port} from {front.title}, from Prometheus (metrics)"
             + (" and from the app's other services." if len(ctx.design.services) > 1 else ".")
         )
+    metrics = service.metrics
+    if metrics is not None and metrics.exports and metrics.port and metrics.port != service.port:
+        scrape = {"from": [_namespaces(*_monitoring_namespaces(ctx))], "ports": [{"port": metrics.port}]}
+        spec.setdefault("ingress", []).append(scrape)
+        notes.append(f"In: port {metrics.port} (metrics) from Prometheus.")
     ports = [443]
     for kind in service.uses:
         ports.extend(BACKING_PORTS.get(kind, ()))

@@ -30,9 +30,9 @@ from opsmith.generate.kubernetes_meta import (
     shape,
 )
 from opsmith.generate.kubernetes_network import edge
-from opsmith.generate.kubernetes_rollout import ROLLOUTS_API, strategy
+from opsmith.generate.kubernetes_rollout import METRICS_PORT, ROLLOUTS_API, strategy
 from opsmith.generate.specs import container_spec, ecosystem
-from opsmith.rules.secrets import is_secret_name
+from opsmith.secrets.detect import is_secret_name
 
 # Variables that usually carry a credential even though their name only points at something:
 # connection strings (user and password inside the URL) and keys (Laravel's APP_KEY).
@@ -85,7 +85,8 @@ def _command(ctx: Context, service: Service) -> list[str] | None:
         return None
     start = service.start.strip()
     if _SHELL.search(start):
-        return ["sh", "-c", f"exec {start}"]
+        # Kubernetes replaces `$(VAR)` in a command before the shell runs it; `$$` keeps a `$`.
+        return ["sh", "-c", f"exec {start}".replace("$", "$$")]
     try:
         return shlex.split(start)
     except ValueError as exc:
@@ -127,19 +128,25 @@ def _security(service: Service) -> dict[str, Any]:
     }
 
 
-def _http(path: str) -> dict[str, Any]:
+def _check(path: str | None) -> dict[str, Any]:
+    if path is None:
+        return {"tcpSocket": {"port": "http"}}
     return {"httpGet": {"path": path, "port": "http"}}
 
 
 def _probes(service: Service) -> dict[str, Any]:
+    """Readiness may ask the backing services (a replica that cannot reach its database takes no
+    traffic); startup and liveness must not, or a database failover restarts every replica at
+    once: they call the route that answers alone, else check the port (see design Liveness)."""
     if service.kind != "web" or service.port is None:
         return {}
-    path = service.health_path or "/"
+    ready = _check(service.health_path)
+    live = _check(service.liveness.path if service.liveness else None)
     slow_start = 60 if ecosystem(service) == "java" else 24  # the JVM may need minutes, not seconds
     return {
-        "startupProbe": {**_http(path), "periodSeconds": 5, "failureThreshold": slow_start},
-        "readinessProbe": {**_http(path), "periodSeconds": 5, "timeoutSeconds": 3, "failureThreshold": 3},
-        "livenessProbe": {**_http(path), "periodSeconds": 10, "timeoutSeconds": 3, "failureThreshold": 6},
+        "startupProbe": {**live, "periodSeconds": 5, "failureThreshold": slow_start},
+        "readinessProbe": {**ready, "periodSeconds": 5, "timeoutSeconds": 3, "failureThreshold": 3},
+        "livenessProbe": {**live, "periodSeconds": 10, "timeoutSeconds": 3, "failureThreshold": 6},
     }
 
 
@@ -163,6 +170,10 @@ def pod_template(ctx: Context, service: Service) -> dict[str, Any]:
         container["command"] = command
     if service.port is not None:
         container["ports"] = [{"name": "http", "containerPort": service.port, "protocol": "TCP"}]
+    metrics = service.metrics
+    if metrics is not None and metrics.exports and metrics.port and metrics.port != service.port:
+        exposed = {"name": METRICS_PORT, "containerPort": metrics.port, "protocol": "TCP"}
+        container["ports"] = [*container.get("ports", []), exposed]
     container["env"] = env
     container["resources"] = resources
     container.update(_probes(service))
@@ -290,12 +301,12 @@ def workload(ctx: Context, service: Service) -> Doc:
         "template": template,
     }
     if kind_of == "rollout":
-        spec = {**common, "minReadySeconds": 10, "strategy": strategy(service)}
+        spec = {**common, "minReadySeconds": 10, "strategy": strategy(ctx, service)}
         how = "as a canary" if service.strategy.effective == "canary" else "blue-green"
         why = (
             f"{name(service)} is released {how} by Argo Rollouts: the new version takes a share of\n"
             "traffic (or stands by as a preview) and is promoted only while its AnalysisTemplate finds\n"
-            "the SLO held.\n"
+            "the SLO held (without one, while its readiness probes pass).\n"
             "The HorizontalPodAutoscaler owns the replica count."
         )
         return why + _HOME_NOTE, obj(ROLLOUTS_API, "Rollout", metadata(name(service), labels), spec=spec)

@@ -17,13 +17,21 @@ _PLATFORM: dict[str, tuple[str, list[str]]] = {
             "opsmith deploy --image-tag <previous-sha>   # or redeploy a known-good image explicitly",
         ],
     ),
-    "platform": (
-        "The platform keeps the previous release running until the new one passes its health check; "
+    "fly": (
+        "Fly.io keeps the previous release running until the new one passes its health check; "
         "a release that never becomes healthy is not promoted.",
         [
-            "fly releases --app {app}             # Fly.io: find the last good image",
+            "fly releases --app {app}             # find the last good image",
             "fly deploy --app {app} --image <registry>/{image}:<previous-sha>",
-            "railway redeploy --service <service>   # Railway (or pick the previous deployment)",
+        ],
+    ),
+    "railway": (
+        "Railway keeps the previous deployment serving until the new one passes its health check; "
+        "a deployment that never becomes healthy does not take traffic.",
+        [
+            "git switch --detach <previous-sha>   # the last good commit (the deploy workflow's history)",
+            "railway up --ci --service <service> --environment production   # Railway builds and runs it",
+            "# or in Railway's dashboard: the service's Deployments, the previous deployment, Rollback",
         ],
     ),
     "ecs": (
@@ -81,7 +89,8 @@ _SECRETS = {
 
 def render_rollback(design: Design) -> str:
     orchestration = design.orchestration.effective
-    key = "platform" if design.platform.effective in ("fly", "railway") else orchestration
+    platform = design.platform.effective
+    key = platform if platform in ("fly", "railway") else orchestration
     automatic, manual = _PLATFORM.get(key, _PLATFORM["compose"])
     app = design.app
     image = image_name(design, design.services[0]) if design.services else app

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from opsmith.design.model import Design, Service
 from opsmith.generate.dockerfile import ContainerSpec
 
@@ -54,6 +56,12 @@ def image_name(design: Design, service: Service) -> str:
     return f"{design.app}-{service.name}"
 
 
+def acr_name(app: str, environment: str) -> str:
+    """The environment's Azure Container Registry, as Terraform creates it and CI signs in to:
+    letters and digits only, at most 50, the environment kept whole so the two never collide."""
+    return re.sub(r"[^a-z0-9]", "", app)[: 50 - len(environment)] + environment
+
+
 def build_context(service: Service) -> str:
     return service.build.context.strip("/") or "."
 
@@ -71,15 +79,25 @@ def container_spec(service: Service, digests: dict[str, str] | None = None) -> C
         ecosystem=eco,
         kind=service.kind or "web",
         package_manager=_manager(service, eco),
+        package_manager_version=service.build.package_manager_version,
         lockfile=lock,
-        runtime_version=runtime.version if runtime else None,
+        runtime_version=runtime.declared if runtime else None,
         build_command=service.commands.build,
         start_command=service.start,
         port=service.port,
-        health_path=service.health_path,
+        # The image's HEALTHCHECK is a liveness check: the route that answers without backing
+        # services when there is one (compose and readiness probes call health_path).
+        health_path=_liveness_path(service),
         binary=service.name,
+        main_package=service.build.main or ".",
         digests=dict(digests or {}),
     )
+
+
+def _liveness_path(service: Service) -> str | None:
+    if service.liveness is not None and service.liveness.path is not None:
+        return service.liveness.path
+    return service.health_path
 
 
 def _manager(service: Service, eco: str) -> str | None:

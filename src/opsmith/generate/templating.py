@@ -8,6 +8,8 @@ from typing import Any
 
 import jinja2
 
+from opsmith.generate.hcl_format import literal
+
 
 @cache
 def _environment() -> jinja2.Environment:
@@ -20,6 +22,7 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["tojson"] = _json
+    env.filters["hcl"] = literal  # a string's `${` and `%{` stay text, never Terraform syntax
     return env
 
 

@@ -57,12 +57,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from opsmith.design.model import BackingService, Design, Service
+from opsmith.design.model import UNASSIGNED_TEAM, BackingService, Design, Service
 from opsmith.generate.artifact import Artifact, safe_name
 from opsmith.generate.compose import backing_images
 from opsmith.generate.hcl_format import align, literal
 from opsmith.generate.options import GenerateOptions, cloud_of, wants_terraform
-from opsmith.generate.specs import build_context, image_name
+from opsmith.generate.specs import acr_name, build_context, image_name
 from opsmith.generate.templating import render_template
 
 GENERATOR = "terraform"
@@ -152,7 +152,8 @@ class RunService:
     image: str  # repository name
     command: list[str] | None
     port: int | None
-    health_path: str | None
+    health_path: str | None  # readiness and the load balancer: may ask the backing services
+    live_path: str | None  # liveness: a route that answers alone; None checks the port
     secrets: list[str]
     min_count: int
     max_count: int
@@ -173,6 +174,7 @@ class Stack:
     images: list[str] = field(default_factory=list)
     services: list[RunService] = field(default_factory=list)
     secret_sources: dict[str, str] = field(default_factory=dict)  # env var -> module call
+    secret_outputs: dict[str, str] = field(default_factory=dict)  # env var -> its output, if not url
     unprovisioned: list[str] = field(default_factory=list)
 
     @property
@@ -223,6 +225,9 @@ def _stack(design: Design) -> Stack:
     return stack
 
 
+REDIS_CA_VAR = "REDIS_CA_CERT"
+
+
 def _place_backing(stack: Stack, backing: BackingService) -> None:
     provider = backing.provider.effective
     env_var = backing_images()[backing.kind]["url_var"]
@@ -237,6 +242,16 @@ def _place_backing(stack: Stack, backing: BackingService) -> None:
     elif _CACHES.get(provider) == stack.cloud and backing.kind == "redis":
         stack.cache = True
         stack.secret_sources[env_var] = "cache"
+        if stack.cloud == "gcp":
+            # Memorystore signs its certificate with the instance's own CA, which no trust store
+            # holds: the services get that CA beside the rediss:// URL.
+            stack.secret_sources[REDIS_CA_VAR] = "cache"
+            stack.secret_outputs[REDIS_CA_VAR] = "ca_cert"
+            stack.unprovisioned.append(
+                f"redis: verify Memorystore's TLS against {REDIS_CA_VAR} (PEM): ioredis"
+                f" `new Redis(url, {{ tls: {{ ca: process.env.{REDIS_CA_VAR} }} }})`, redis-py"
+                f' `redis.from_url(url, ssl_ca_data=os.environ["{REDIS_CA_VAR}"])`'
+            )
     elif provider == "container":
         stack.unprovisioned.append(f"{backing.kind}: runs as a container beside the app (compose.yaml)")
     else:
@@ -289,6 +304,7 @@ def _run_service(stack: Stack, service: Service, owner: Service) -> RunService:
         command=command,
         port=service.port if service.kind == "web" else None,
         health_path=service.health_path,
+        live_path=service.liveness.path if service.liveness else None,
         secrets=sorted(secrets),
         min_count=max(resources.replicas_min, 1),
         max_count=max(resources.replicas_max, resources.replicas_min, 1),
@@ -372,7 +388,7 @@ def _per_env(staging: Any, production: Any) -> dict[str, Any]:
 
 def _common_vars(stack: Stack) -> list[RootVar]:
     design = stack.design
-    owner = safe_name(design.approval.by if design.approval else f"{design.app}-team")
+    owner = design.team or UNASSIGNED_TEAM  # a team from the design, never the approver's address
     out = [
         RootVar(
             "app", "string", "Application name, the first part of every resource name.", _same(design.app)
@@ -383,7 +399,7 @@ def _common_vars(stack: Stack) -> list[RootVar]:
             "Environment this root module manages: staging or production.",
             {env: env for env in ENVIRONMENTS},
         ),
-        RootVar("owner", "string", "Team or person accountable for these resources (tag).", _same(owner)),
+        RootVar("owner", "string", "Team accountable for these resources (tag).", _same(owner)),
     ]
     out += _CLOUD_VARS[stack.cloud](stack)
     return out
@@ -817,6 +833,7 @@ def _values(stack: Stack, env: str) -> dict[str, Any]:
         "cache": {"version": _REDIS_VERSIONS[stack.cloud]} if stack.cache else None,
         "secrets": secrets,
         "secret_sources": stack.secret_sources,
+        "secret_outputs": stack.secret_outputs,
         "secret_width": max((len(s) for s in secrets), default=0),
         "services": stack.services,
         "web_services": web,
@@ -826,7 +843,7 @@ def _values(stack: Stack, env: str) -> dict[str, Any]:
         "eks_module_version": EKS_MODULE_VERSION,
         "kubernetes_version": KUBERNETES_VERSION,
         "apis": _gcp_apis(stack),
-        "acr_name": re.sub(r"[^a-z0-9]", "", f"{design.app}{env}")[:50],
+        "acr_name": acr_name(design.app, env),
         "vault_name": _vault_name(design.app, env),
         "state_bucket": f"{design.app}-terraform-state",
         "state_account": (safe_name(design.app).replace("-", "") + "tfstate")[:24],

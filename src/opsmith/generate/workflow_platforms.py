@@ -16,14 +16,15 @@ into production's before deploying it.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from opsmith.design.model import Design, Service
 from opsmith.generate.artifact import safe_name
 from opsmith.generate.options import KUBERNETES_ORCHESTRATIONS
+from opsmith.generate.specs import acr_name
 from opsmith.generate.workflow_steps import Step, Unit, run, uses
+from opsmith.generate.workflow_text import env_name
 from opsmith.generate.workflow_yaml import Note
 
 RAILWAY_CLI = "@railway/cli@5.63.1"
@@ -72,7 +73,7 @@ class Settings:
         return "\n".join(lines)
 
 
-def env_name(design: Design, environment: str) -> str:
+def environment_name(design: Design, environment: str) -> str:
     """What the Terraform generator calls everything of one environment."""
     return f"{safe_name(design.app)}-{environment}"
 
@@ -150,10 +151,6 @@ def _gcp_place(settings: Settings) -> dict[str, str]:
     }
 
 
-def _acr_default(design: Design, environment: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", f"{design.app}{environment}")[:50]
-
-
 def registry_login(design: Design, environment: str, settings: Settings) -> list[Step]:
     """Steps (after the cloud login) that sign in to the environment's registry and set
     `steps.registry.outputs.prefix`, the address images are named under."""
@@ -185,8 +182,8 @@ def registry_login(design: Design, environment: str, settings: Settings) -> list
     if registry == "acr":
         acr = settings.var(
             "ACR_NAME",
-            "Azure Container Registry of the environment",
-            _acr_default(design, "<environment>"),
+            "Azure Container Registry of the environment, by default the one Terraform creates for it",
+            acr_name(design.app, environment),
             environment,
         )
         script = 'az acr login --name "$ACR_NAME"\nPREFIX="$ACR_NAME.azurecr.io"\n' + prefix
@@ -295,7 +292,15 @@ class Target:
 
     def name_of(self, service: Service, limit: int) -> str:
         """A platform resource named like the Terraform generator names it."""
-        return f"{env_name(self.design, self.environment)}-{service.name}"[:limit]
+        return f"{environment_name(self.design, self.environment)}-{service.name}"[:limit]
+
+
+def _named(values: dict[str, str], prefix: str, key: str, value: str) -> str:
+    """The variable a script reads `value` from (a name from the repository, which the script
+    must not contain); `values` gets it for the step's env."""
+    var = env_name(prefix, key)
+    values[var] = value
+    return var
 
 
 def deploy_steps(target: Target, settings: Settings) -> list[Step]:
@@ -346,7 +351,11 @@ def _kubernetes(target: Target, settings: Settings) -> list[Step]:
         )
         steps.append(run("Cluster credentials", script, env={"KUBECONFIG_DATA": kubeconfig}))
     overlay = f"{K8S_DIR}/{env}"
-    images = " \\\n  ".join(f"{u.image}={target.ref(u)}" for u in target.units)
+    names: dict[str, str] = {}
+    images = " \\\n  ".join(
+        f'"${_named(names, "name", u.key, u.image or "")}=${target.images[u.key]}:$GITHUB_SHA"'
+        for u in target.units
+    )
     script = (
         f"(cd {overlay} && kustomize edit set image \\\n  {images})\n"
         f"kubectl apply -k {overlay}\n"
@@ -358,7 +367,7 @@ def _kubernetes(target: Target, settings: Settings) -> list[Step]:
     )
     steps.append(
         Note(
-            run(f"Deploy to {env}", script, env=target.image_values),
+            run(f"Deploy to {env}", script, env={**names, **target.image_values}),
             "k8s/base names each image by its bare name; kustomize swaps in the registry path and this "
             "commit's tag, kubectl applies the overlay and waits until every Deployment is rolled out "
             "(readiness probes passing, maxUnavailable 0).",
@@ -479,7 +488,11 @@ def _ecs(target: Target, settings: Settings) -> list[Step]:
         "ECS_CLUSTER", "ECS cluster name", f"{safe_name(target.design.app)}-<environment>", target.environment
     )
     running = [(u, s) for u, s in target.services() if s.kind != "cron"]
-    script = _ECS_DEPLOY + "".join(f"deploy {safe_name(s.name)} {target.ref(u)}\n" for u, s in running)
+    names: dict[str, str] = {}
+    script = _ECS_DEPLOY + "".join(
+        f'deploy "${_named(names, "service", s.name, safe_name(s.name))}" {target.ref(u)}\n'
+        for u, s in running
+    )
     note = (
         "Each ECS service gets a new task definition revision with this commit's image; ECS replaces "
         "tasks once the new ones pass their health checks, and its circuit breaker rolls back a "
@@ -488,7 +501,11 @@ def _ecs(target: Target, settings: Settings) -> list[Step]:
     note += _unmanaged(target, "cron", "point their EventBridge schedule at this image")
     return [
         Note(
-            run(f"Deploy to {target.environment}", script, env={"CLUSTER": cluster, **target.image_values}),
+            run(
+                f"Deploy to {target.environment}",
+                script,
+                env={"CLUSTER": cluster, **names, **target.image_values},
+            ),
             note,
         )
     ]
@@ -497,15 +514,19 @@ def _ecs(target: Target, settings: Settings) -> list[Step]:
 def _cloud_run(target: Target, settings: Settings) -> list[Step]:
     where = '--region "$GCP_REGION" --project "$GCP_PROJECT_ID" --quiet'
     lines = []
+    names: dict[str, str] = {}
     for unit, service in target.services():
         image = f"--image {target.ref(unit)}"
         if service.kind == "cron":
-            lines.append(f"gcloud run jobs deploy {target.name_of(service, 63)} {image} {where}")
+            name = _named(names, "service", service.name, target.name_of(service, 63))
+            lines.append(f'gcloud run jobs deploy "${name}" {image} {where}')
         elif service.kind == "worker" or service.port is None:
-            lines.append(f"gcloud beta run worker-pools deploy {target.name_of(service, 49)} {image} {where}")
+            name = _named(names, "service", service.name, target.name_of(service, 49))
+            lines.append(f'gcloud beta run worker-pools deploy "${name}" {image} {where}')
         else:
-            lines.append(f"gcloud run deploy {target.name_of(service, 49)} {image} {where}")
-    env = {**_gcp_place(settings), **target.image_values}
+            name = _named(names, "service", service.name, target.name_of(service, 49))
+            lines.append(f'gcloud run deploy "${name}" {image} {where}')
+    env = {**_gcp_place(settings), **names, **target.image_values}
     return [
         Note(
             run(f"Deploy to {target.environment}", "\n".join(lines) + "\n", env=env),
@@ -517,14 +538,16 @@ def _cloud_run(target: Target, settings: Settings) -> list[Step]:
 
 
 def _container_apps(target: Target, settings: Settings) -> list[Step]:
+    names: dict[str, str] = {}
     lines = [
-        f'az containerapp update --name {target.name_of(s, 32)} --resource-group "$RESOURCE_GROUP" '
-        f"--image {target.ref(u)} --output none"
+        f'az containerapp update --name "${_named(names, "service", s.name, target.name_of(s, 32))}" '
+        f'--resource-group "$RESOURCE_GROUP" --image {target.ref(u)} --output none'
         for u, s in target.services()
         if s.kind != "cron"
     ]
     env = {
         "RESOURCE_GROUP": _resource_group(target.design, target.environment, settings),
+        **names,
         **target.image_values,
     }
     note = "A new revision gets traffic once its health probes pass; the previous one keeps it until then."
@@ -552,20 +575,19 @@ def _fly(target: Target, settings: Settings) -> list[Step]:
         app = repository(target.design, unit, "", target.environment).lstrip("/")
         strategy = _FLY_STRATEGY.get(unit.primary.strategy.effective, "rolling")
         script = (
-            f"flyctl deploy --app {app} --image {target.ref(unit)} --strategy {strategy} --wait-timeout 10m\n"
+            f'flyctl deploy --app "$FLY_APP" --image {target.ref(unit)} --strategy {strategy} '
+            "--wait-timeout 10m\n"
         )
+        env = {"FLY_API_TOKEN": token, "FLY_APP": app, **target.image_values}
+        step = run(f"Deploy {app}", script, unit.context, env=env)
         steps.append(
             Note(
-                run(
-                    f"Deploy {app}", script, unit.context, env={"FLY_API_TOKEN": token, **target.image_values}
-                ),
+                step,
                 "Both apps live in one Fly organization: production runs the image pushed to the "
                 "staging app's repository, the one staging ran.",
             )
             if target.environment == "production"
-            else run(
-                f"Deploy {app}", script, unit.context, env={"FLY_API_TOKEN": token, **target.image_values}
-            )
+            else step
         )
     return steps
 
@@ -576,11 +598,12 @@ def _railway(target: Target, settings: Settings) -> list[Step]:
     for unit, service in target.services():
         script = (
             f'railway() {{ npx --yes {RAILWAY_CLI} "$@"; }}\n'
-            f"railway up --ci --service {service.name} --environment {target.environment}\n"
+            f'railway up --ci --service "$SERVICE" --environment {target.environment}\n'
         )
+        env = {"RAILWAY_TOKEN": token, "SERVICE": service.name}
         steps.append(
             Note(
-                run(f"Deploy {service.name}", script, unit.context, env={"RAILWAY_TOKEN": token}),
+                run(f"Deploy {service.name}", script, unit.context, env=env),
                 "Railway's CLI deploys a folder, not an image: Railway builds this same commit's "
                 "Dockerfile; the scanned image pushed above is the record of what was released.",
             )

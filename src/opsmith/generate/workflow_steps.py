@@ -14,8 +14,15 @@ from typing import Any
 
 from opsmith.design.model import Design, Service
 from opsmith.generate.artifact import safe_name
-from opsmith.generate.dockerfile import PY_TOOLS, GenerateError, image_version
+from opsmith.generate.dockerfile import (
+    PNPM_DEFAULT,
+    PY_TOOLS,
+    GenerateError,
+    image_version,
+    package_manager_setup,
+)
 from opsmith.generate.specs import build_context, container_spec, ecosystem, image_name
+from opsmith.generate.workflow_text import env_name, quoted, verbatim
 from opsmith.generate.workflow_yaml import Note, Trail
 from opsmith.rules.workflow_facts import known_pin
 
@@ -45,11 +52,25 @@ def uses(
 
 
 def run(name: str, script: str, directory: str = ".", **keys: Any) -> dict[str, Any]:
+    """A shell step; `script` is opsmith's own text, `directory` a folder of the repository."""
     step: dict[str, Any] = {"name": name, **keys}
     if directory not in ("", "."):
-        step["working-directory"] = directory
+        step["working-directory"] = verbatim(directory)
     step["run"] = script
     return step
+
+
+def declared(name: str, purpose: str, command: str, directory: str = ".") -> dict[str, Any]:
+    """A step running a command the repository declares (its test, lint, build... command).
+
+    Such a command is shell by intent, so it runs as shell; but its text is data to the workflow:
+    it sits in `env:` and `eval` runs it in the step's own shell. Pasted into the script instead,
+    GitHub would expand any `${{ }}` in it first, and its quotes and line structure would mix with
+    opsmith's. `eval` rather than `bash -c` keeps the step's `-e -o pipefail`, so a failing pipe in
+    the command fails the step as it would written there.
+    """
+    var = env_name(purpose, "command")
+    return run(name, f'eval "${var}"', directory, env={var: verbatim(command)})
 
 
 def checkout() -> dict[str, Any]:
@@ -128,7 +149,7 @@ def toolchain(unit: Unit) -> Toolchain | None:
 def _version(unit: Unit, runtime: str) -> str:
     """The same exact version the unit's Dockerfile pins, so CI tests what the image runs."""
     declared = unit.primary.build.runtime
-    return image_version(runtime, declared.version if declared else None)
+    return image_version(runtime, declared.declared if declared else None)
 
 
 def _inside(folder: str, name: str) -> str:
@@ -153,18 +174,30 @@ def _node(unit: Unit) -> Toolchain:
         raise GenerateError(f"service {unit.primary.name}: unknown Node package manager {manager!r}")
     cache, install, audit = _NODE[manager]
     setup: list[Step] = []
-    if manager in ("pnpm", "yarn"):
+    version = unit.primary.build.package_manager_version
+    yarn_setup = package_manager_setup(manager, version) if manager == "yarn" else None
+    if manager == "pnpm":
         setup.append(
             Note(
-                run("Enable Corepack", "corepack enable"),
-                f"Corepack provides the {manager} version package.json asks for; it must come before "
-                "setup-node, which asks it where the package cache lives.",
+                uses("pnpm/action-setup", {"version": version or PNPM_DEFAULT}),
+                "The pnpm release the image installs; before setup-node, which asks pnpm where its "
+                "store lives.",
+            )
+        )
+    elif yarn_setup:  # yarn 2+: its own install and audit commands
+        install = "yarn install --immutable"
+        audit = "yarn npm audit --environment production --severity high"
+        setup.append(
+            Note(
+                run(f"Install yarn {version}", yarn_setup),
+                "The yarn release the image installs; before setup-node, which asks yarn where its "
+                "cache lives.",
             )
         )
     inputs: dict[str, Any] = {"node-version": _version(unit, "node")}
     lock = _lockfile(unit)
     if cache and lock:
-        inputs.update({"cache": cache, "cache-dependency-path": lock})
+        inputs.update({"cache": cache, "cache-dependency-path": verbatim(lock)})
     setup.append(uses("actions/setup-node", inputs))
     if manager == "bun":
         setup.append(
@@ -213,19 +246,26 @@ def _python(unit: Unit) -> Toolchain:
     if manager == "uv":
         inputs: dict[str, Any] = {"python-version": version, "enable-cache": True}
         if lock:
-            inputs["cache-dependency-glob"] = lock
+            inputs["cache-dependency-glob"] = verbatim(lock)
         setup.append(uses("astral-sh/setup-uv", inputs))
     else:
         if manager != "pip":
             setup.append(run(f"Install {manager}", _python_tool(manager)))
         py: dict[str, Any] = {"python-version": version}
         if lock and manager in ("pip", "poetry", "pipenv"):
-            py.update({"cache": manager, "cache-dependency-path": lock})
+            py.update({"cache": manager, "cache-dependency-path": verbatim(lock)})
         setup.append(uses("actions/setup-python", py))
-    install = _PY_INSTALL[manager] or unit.command("install") or "python -m pip install -r requirements.txt"
+    fixed = _PY_INSTALL[manager]  # a manager with a lockfile installs its own way
+    install = (
+        run("Install dependencies", fixed, unit.lock_dir)
+        if fixed
+        else _install(unit, "Install dependencies", "python -m pip install -r requirements.txt")
+    )
+    env: dict[str, str] = {}
     if manager == "pip":
         target = lock if lock and lock.endswith(".txt") else "requirements.txt"
-        audit = f"pip-audit -r {posixpath.relpath(target, unit.lock_dir)}\n"
+        env["REQUIREMENTS"] = verbatim(posixpath.relpath(target, unit.lock_dir))
+        audit = 'pip-audit -r "$REQUIREMENTS"\n'
     else:  # fully pinned by the export: no resolver needed
         export = _PY_EXPORT[manager]
         audit = (
@@ -233,23 +273,28 @@ def _python(unit: Unit) -> Toolchain:
             'pip-audit --no-deps --disable-pip -r "$RUNNER_TEMP/requirements.txt"\n'
         )
     audit = f"pipx install {PIP_AUDIT}\n{audit}"
-    return Toolchain(
-        setup,
-        [run("Install dependencies", install, unit.lock_dir)],
-        [run("Dependency audit (pip-audit)", audit, unit.lock_dir)],
-    )
+    audit_step = run("Dependency audit (pip-audit)", audit, unit.lock_dir, **({"env": env} if env else {}))
+    return Toolchain(setup, [install], [audit_step])
+
+
+def _install(unit: Unit, name: str, default: str, directory: str | None = None) -> Step:
+    """The repository's own install command when it declares one (pip's requirements files and
+    Go, Rust, .NET or Java projects differ), else the ecosystem's `default`."""
+    where = unit.lock_dir if directory is None else directory
+    command = unit.command("install")
+    return declared(name, "install", command, where) if command else run(name, default, where)
 
 
 def _go(unit: Unit) -> Toolchain:
     inputs: dict[str, Any] = {"go-version": _version(unit, "go")}
     lock = _lockfile(unit)
     if lock and lock.endswith("go.sum"):
-        inputs["cache-dependency-path"] = lock
+        inputs["cache-dependency-path"] = verbatim(lock)
     else:
         inputs["cache"] = Note(False, "no go.sum to key the module cache on")
     return Toolchain(
         [uses("actions/setup-go", inputs)],
-        [run("Download modules", unit.command("install") or "go mod download", unit.context)],
+        [_install(unit, "Download modules", "go mod download", unit.context)],
         [run("Dependency audit (govulncheck)", f"go run {GOVULNCHECK} ./...", unit.context)],
         default_test="go test ./...",
     )
@@ -262,10 +307,14 @@ def _java(unit: Unit) -> Toolchain:
         "actions/setup-java",
         {"distribution": "temurin", "java-version": major, "cache": "gradle" if gradle else "maven"},
     )
-    install = unit.command("install") or ("" if gradle else "mvn -B -q dependency:go-offline")
+    install = (
+        [_install(unit, "Download dependencies", "mvn -B -q dependency:go-offline", unit.context)]
+        if unit.command("install") or not gradle
+        else []
+    )
     return Toolchain(
         [setup],
-        [run("Download dependencies", install, unit.context)] if install else [],
+        install,
         [],
         default_test="gradle --no-daemon test" if gradle else "mvn -B test",
         note="Java dependencies are audited by the Trivy scan (it reads pom.xml and Gradle lockfiles).",
@@ -278,7 +327,7 @@ def _ruby(unit: Unit) -> Toolchain:
         {
             "ruby-version": _version(unit, "ruby"),
             "bundler-cache": Note(True, "bundle install from Gemfile.lock (frozen), cached"),
-            **({"working-directory": unit.lock_dir} if unit.lock_dir != "." else {}),
+            **({"working-directory": verbatim(unit.lock_dir)} if unit.lock_dir != "." else {}),
         },
     )
     audit = "gem exec bundler-audit check --update\n"
@@ -293,17 +342,22 @@ def _rust(unit: Unit) -> Toolchain:
     cache = uses(
         "actions/cache",
         {
-            "path": "~/.cargo/registry\n~/.cargo/git\n" + _inside(unit.context, "target") + "\n",
-            "key": "cargo-${{ runner.os }}-${{ hashFiles('" + _inside(unit.lock_dir, "Cargo.lock") + "') }}",
+            "path": "~/.cargo/registry\n~/.cargo/git\n" + verbatim(_inside(unit.context, "target")) + "\n",
+            "key": _cache_key("cargo", _inside(unit.lock_dir, "Cargo.lock")),
         },
     )
     audit = "cargo install cargo-audit --locked\ncargo audit\n"
     return Toolchain(
         [toolchain_step, cache],
-        [run("Fetch crates", unit.command("install") or "cargo fetch --locked", unit.context)],
+        [_install(unit, "Fetch crates", "cargo fetch --locked", unit.context)],
         [run("Dependency audit (cargo-audit)", audit, unit.context)],
         default_test="cargo test --locked",
     )
+
+
+def _cache_key(tool: str, pattern: str) -> str:
+    """An actions/cache key that changes with the files `pattern` matches."""
+    return f"{tool}-${{{{ runner.os }}}}-${{{{ hashFiles({quoted(pattern)}) }}}}"
 
 
 def _php(unit: Unit) -> Toolchain:
@@ -312,9 +366,7 @@ def _php(unit: Unit) -> Toolchain:
             "actions/cache",
             {
                 "path": "~/.cache/composer/files",
-                "key": "composer-${{ runner.os }}-${{ hashFiles('"
-                + _inside(unit.lock_dir, "composer.lock")
-                + "') }}",
+                "key": _cache_key("composer", _inside(unit.lock_dir, "composer.lock")),
             },
         ),
         "PHP and Composer come with the runner image (PHP 8.3); setup-php is not among the actions "
@@ -345,7 +397,7 @@ def _dotnet(unit: Unit) -> Toolchain:
             "actions/cache",
             {
                 "path": "~/.nuget/packages",
-                "key": "nuget-${{ runner.os }}-${{ hashFiles('" + f"{unit.context}/**/*.csproj" + "') }}",
+                "key": _cache_key("nuget", f"{unit.context}/**/*.csproj"),
             },
         )
     )
@@ -355,7 +407,7 @@ def _dotnet(unit: Unit) -> Toolchain:
     )
     return Toolchain(
         setup,
-        [run("Restore packages", unit.command("install") or "dotnet restore", unit.context)],
+        [_install(unit, "Restore packages", "dotnet restore", unit.context)],
         [run("Dependency audit", audit, unit.context)],
         default_test="dotnet test",
     )

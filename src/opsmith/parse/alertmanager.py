@@ -16,7 +16,7 @@ from typing import Literal
 
 from opsmith.audit.source import SourceFile
 from opsmith.parse.errors import ParseFailure
-from opsmith.parse.prometheus import Issue, parse_duration
+from opsmith.parse.prometheus import Issue, duration_issue, parse_duration
 from opsmith.parse.yaml_tree import YMap, YSeq
 
 MatchOp = Literal["=", "!=", "=~", "!~"]
@@ -173,6 +173,11 @@ _MATCHER = re.compile(r"^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(=~|=|!=|!~)\s*(.*?)\s*
 # Regex features Go's RE2 refuses although Python accepts them.
 _NOT_RE2 = re.compile(r"\(\?[=!]|\(\?<[=!]|\\[1-9]")
 _RE2_ONLY = re.compile(r"\\[pPzCQE]")  # RE2 syntax Python's `re` lacks: do not judge these
+# Alertmanager matches with RE2, in linear time; Python's `re` backtracks. A matcher is judged here
+# only where backtracking stays small: a short label value, and a regex whose repeats do not nest
+# or repeat an alternation, with few unbounded ones (`(a+)+b` is exponential, `.*a.*a.*a` a power).
+_MAX_JUDGED_VALUE = 256
+_MAX_UNBOUNDED_REPEATS = 2
 
 
 @dataclass(frozen=True)
@@ -190,7 +195,7 @@ class Matcher:
         value = labels[self.name]
         if self.op in ("=", "!="):
             hit = value == self.value
-        elif self.pattern is None:
+        elif self.pattern is None or len(value) > _MAX_JUDGED_VALUE:
             return None
         else:
             hit = self.pattern.fullmatch(value) is not None
@@ -302,7 +307,7 @@ def _duration(node: YMap, key: str, issues: list[Issue], *, nonzero: bool = Fals
         return
     value = parse_duration(node[key])
     if value is None:
-        issues.append(Issue(f"`{key}: {node[key]}` is not a duration (e.g. 5m, 4h)", node.value_line(key)))
+        issues.append(Issue(duration_issue(key, node[key], "5m, 4h"), node.value_line(key)))
     elif nonzero and not value:
         issues.append(Issue(f"`{key}` cannot be zero", node.value_line(key)))
 
@@ -589,4 +594,36 @@ def make_matcher(name: str, op: MatchOp, value: str) -> tuple[Matcher | None, st
         pattern = re.compile(f"(?:{value})")
     except re.error as exc:
         return None, f"invalid regex `{value}`: {exc}"
-    return Matcher(name, op, value, pattern), None
+    return Matcher(name, op, value, pattern if _backtracks_little(value) else None), None
+
+
+def _backtracks_little(regex: str) -> bool:
+    """Whether `re` matches this (valid) regex against a short value in little time: no repeated
+    group that holds a repeat or an alternation, and at most a few unbounded repeats."""
+    groups: list[bool] = []  # per open group: holds a repeat or `|`
+    risky_group = unbounded = 0
+    index, in_class = 0, False
+    while index < len(regex):
+        char = regex[index]
+        index += 1
+        if char == "\\":
+            index += 1
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            index += regex[index : index + 1] == "]"  # a leading `]` is a member
+        elif char == "(":
+            groups.append(False)
+        elif char == "|" and groups:
+            groups[-1] = True
+        elif char == ")" and groups:
+            closed = groups.pop()
+            risky_group += closed and regex[index : index + 1] in ("*", "+", "{")
+            if groups:
+                groups[-1] = groups[-1] or closed
+        elif char in "*+" or (char == "{" and re.match(r"\d*,\}", regex[index:])):
+            unbounded += 1
+            if groups:
+                groups[-1] = True
+    return not risky_group and unbounded <= _MAX_UNBOUNDED_REPEATS

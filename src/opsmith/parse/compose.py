@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 SCHEMA_FILE = "compose-spec.json"
-MAX_NODES = 200_000  # an expanded document larger than this is an alias bomb, not a compose file
 MAX_SCHEMA_PROBLEMS = 50
 
 # ---------------------------------------------------------------------------------------------
@@ -282,34 +281,10 @@ def parse(source: SourceFile) -> ComposeDoc | ParseFailure:
         if not isinstance(document, YMap):
             line = document.line if isinstance(document, YSeq) else 1
             return ParseFailure("a compose file must be a mapping of top-level keys (services: ...)", line)
-        if _expanded_size(document) > MAX_NODES:
-            return ParseFailure("the YAML expands to too many nodes (aliases nested too deep)", document.line)
         problems.extend(_structural_problems(document))
         problems.extend(schema_problems(document))
         services.extend(_services(document))
     return ComposeDoc(services, sorted(set(problems), key=lambda p: (p.line, p.message)))
-
-
-def _expanded_size(node: Any) -> int:
-    sizes: dict[int, int] = {}
-
-    def size(item: Any) -> int:
-        if not isinstance(item, (YMap, YSeq)):
-            return 1
-        known = sizes.get(id(item))
-        if known is not None:
-            return known
-        sizes[id(item)] = MAX_NODES + 1  # a cycle counts as too big
-        children = item.values() if isinstance(item, YMap) else item
-        total = 1
-        for child in children:
-            total += size(child)
-            if total > MAX_NODES:
-                break
-        sizes[id(item)] = total
-        return total
-
-    return size(node)
 
 
 def _structural_problems(document: YMap) -> Iterator[Problem]:

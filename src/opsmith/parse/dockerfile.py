@@ -59,8 +59,9 @@ _AT_LEAST_ONE = frozenset(
 )
 _ONBUILD_FORBIDDEN = frozenset({"ONBUILD", "FROM", "MAINTAINER"})
 _STAGE_NAME = re.compile(r"^[a-z][a-z0-9._-]*$")
+# A default word stops at the next brace: `[^}]*` would rescan the line from every `${` without a `}`.
 _VAR = re.compile(
-    r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-+?])?(?P<word>[^}]*)\}"
+    r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-+?])?(?P<word>[^{}]*)\}"
     r"|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))"
 )
 _HEREDOC_START = re.compile(r"<<-?[\"']?[A-Za-z_][A-Za-z0-9_]*")
@@ -131,15 +132,30 @@ class DockerfileDoc:
         return next((s for s in self.stages if s.name == name.lower()), None)
 
 
+_EMPTY = "the Dockerfile is empty: it has no instructions"
+
+
 def parse(source: SourceFile) -> DockerfileDoc | ParseFailure:
     if not source.text.strip():
-        return ParseFailure("the Dockerfile is empty: it has no instructions", 1)
+        return ParseFailure(_EMPTY, 1)
     try:
         commands = _bk.parse_string(source.text)
     except _bk.GoParseError as exc:
         message = str(exc)
         return ParseFailure(message, _locate(source.text, message))
-    instructions = [_instruction(c) for c in commands]
+    except UnicodeDecodeError:
+        # BuildKit splits some instructions' arguments (HEALTHCHECK's) at U+0085 and U+00A0 byte by
+        # byte, cutting the character in two, and the wrapper cannot decode what comes back.
+        found = [i for i in (source.text.find("\x85"), source.text.find("\xa0")) if i >= 0]
+        return ParseFailure(
+            "a next-line or no-break space (U+0085, U+00A0) in an instruction's arguments: "
+            "BuildKit's parser cuts it in two",
+            source.text.count("\n", 0, min(found)) + 1 if found else None,
+        )
+    # A lone line continuation comes back as an instruction without a name.
+    instructions = [_instruction(c) for c in commands if c.cmd is not None]
+    if not instructions:
+        return ParseFailure(_EMPTY, 1)
     problem = _validate(instructions)
     if problem is not None:
         return problem
@@ -174,6 +190,8 @@ def _locate(text: str, message: str) -> int | None:
             failed = False
         except _bk.GoParseError as exc:
             failed = str(exc) == message
+        except UnicodeDecodeError:  # the prefix parsed; only its output is undecodable (see parse)
+            failed = False
         if failed:
             high = mid
         else:

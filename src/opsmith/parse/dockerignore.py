@@ -17,34 +17,63 @@ class _Pattern:
     negated: bool
 
 
-def _compile(pattern: str) -> re.Pattern[str]:
+_STAR = "[^/]*"
+
+
+def _compile(pattern: str) -> re.Pattern[str] | None:
+    """The pattern as a regex; None for one Docker refuses (`[]`, `[z-a]`), which excludes nothing."""
     out = []
     i = 0
     while i < len(pattern):
-        char = pattern[i]
-        if pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-            if i < len(pattern) and pattern[i] == "/":
-                i += 1
-                out[-1] = "(?:.*/)?"
-            continue
-        if char == "*":
-            out.append("[^/]*")
-        elif char == "?":
-            out.append("[^/]")
-        elif char == "[":
-            end = pattern.find("]", i)
-            if end == -1:
-                out.append(re.escape(char))
-            else:
-                out.append("[" + pattern[i + 1 : end].replace("!", "^", 1) + "]")
-                i = end
-        else:
-            out.append(re.escape(char))
-        i += 1
-    # A match on a folder covers everything under it.
-    return re.compile("^" + "".join(out) + "(?:/.*)?$")
+        piece, i = _token(pattern, i)
+        if piece == _STAR:
+            # The fixed-width run up to the next `*`: when a plain star follows and the run cannot
+            # match a `/`, the first place it fits in the name is as good as any, so it is taken for
+            # good (atomic). Backtracking over every place would cost a power of the name's length
+            # for a line like `*a*a*a*a*b`.
+            run, end = "", i
+            while end < len(pattern) and pattern[end] not in "*/":
+                member, end = _token(pattern, end)
+                if member is None:
+                    return None
+                run += member
+            written = pattern[i:end]
+            in_name = "[^" not in written and "/" not in written
+            starred = pattern.startswith("*", end) and not pattern.startswith("**", end)
+            piece = f"(?>{_STAR}?{run})" if starred and in_name else _STAR + run
+            i = end
+        if piece is None:
+            return None
+        out.append(piece)
+    try:  # a match on a folder covers everything under it
+        return re.compile("^" + "".join(out) + "(?:/.*)?$")
+    except re.error:  # a reversed range
+        return None
+
+
+def _token(pattern: str, i: int) -> tuple[str | None, int]:
+    """The regex for the token at `i` and where the next one starts; None for a class Docker
+    refuses."""
+    if pattern.startswith("**/", i):
+        return "(?:.*/)?", i + 3
+    if pattern.startswith("**", i):
+        return ".*", i + 2
+    char = pattern[i]
+    if char == "*":
+        return _STAR, i + 1
+    if char == "?":
+        return "[^/]", i + 1
+    end = pattern.find("]", i) if char == "[" else -1
+    if end == -1:
+        return re.escape(char), i + 1
+    members = pattern[i + 1 : end]
+    negated = members[:1] == "^"  # Go's syntax: `[!a]` holds `!` and `a`
+    members = members[1:] if negated else members
+    if not members:
+        return None, end + 1
+    # Only ranges keep their meaning: anything else is a literal, never regex syntax.
+    literal = "".join(c if c == "-" else re.escape(c) for c in members)
+    return ("[^" if negated else "[") + literal + "]", end + 1
 
 
 class DockerIgnore:
@@ -57,8 +86,9 @@ class DockerIgnore:
             negated = line.startswith("!")
             body = line[1:].strip() if negated else line
             body = re.sub(r"^(\./|/)+", "", body).rstrip("/")
-            if body:
-                self.patterns.append(_Pattern(_compile(body), negated))
+            regex = _compile(body) if body else None
+            if regex is not None:
+                self.patterns.append(_Pattern(regex, negated))
 
     @classmethod
     def from_text(cls, text: str) -> DockerIgnore:

@@ -6,7 +6,9 @@ import re
 
 _ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", re.DOTALL)
 _SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
-_HEREDOC = re.compile(r"^<<-?([A-Za-z][A-Za-z0-9._-]*)\r?\n(.*?)[ \t]*\1\r?\n?$", re.DOTALL)
+# The body ends where the closing line's indent starts (tried only there: from every blank of a
+# long run of them, `[ \t]*` would rescan the run).
+_HEREDOC = re.compile(r"^<<-?([A-Za-z][A-Za-z0-9._-]*)\r?\n(.*?)(?<![ \t])[ \t]*\1\r?\n?$", re.DOTALL)
 _INTERPOLATION = re.compile(r"(?<![$%])[$%]\{")
 
 
@@ -39,6 +41,14 @@ def heredoc_value(token: str) -> str | None:
         cut = min(indents, default=0)
         body = "\n".join(x[cut:] for x in lines)
     return body
+
+
+def number_value(raw: str, *, is_float: bool) -> int | float:
+    """A number literal's value. HCL numbers have any precision, but int() refuses 4,300 digits or
+    more: a whole number that long is kept as a float (infinity), as a rule would compare it."""
+    if is_float or len(raw) > 4000:
+        return float(raw)
+    return int(raw)
 
 
 def last_line(text: str) -> int:

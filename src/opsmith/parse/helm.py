@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING
 
 from opsmith.parse.errors import ParseFailure
 from opsmith.parse.kubernetes import Chart, KubeDoc, KubeObject, RenderNote, objects_in
+from opsmith.parse.kubernetes_crd import without_schema_bodies
 from opsmith.parse.yaml_tree import load_documents
 
 if TYPE_CHECKING:
-    from opsmith.rules.base import RepoContext
+    from opsmith.context import RepoContext
 
 RENDER_TIMEOUT = 120
 _SOURCE = re.compile(r"^# Source: (\S+)\s*$")
@@ -73,7 +74,7 @@ def rendered_objects(chart: Chart, output: str) -> dict[str, list[KubeObject]]:
         match = _SOURCE.match(line)
         if match:
             sources.append((number, match.group(1)))
-    docs = load_documents(output)
+    docs = load_documents(without_schema_bodies(output))
     if isinstance(docs, ParseFailure):
         return {}
     out: dict[str, list[KubeObject]] = {}

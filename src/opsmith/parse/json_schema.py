@@ -134,7 +134,13 @@ def _describe(error: Any, tree: Any) -> Iterator[SchemaProblem]:
             if key not in instance:
                 yield SchemaProblem(f"{where} is missing the required key `{key}`", line, path)
         return
-    yield SchemaProblem(_sentence(error, where), line, path)
+    sentence = _sentence(error, where)
+    if _is_template(instance):
+        sentence += (
+            f": {_shown(instance)} looks like an unrendered template, which YAML reads as a mapping "
+            "(quote it, or audit the rendered file)"
+        )
+    yield SchemaProblem(sentence, line, path)
 
 
 def _sentence(error: Any, where: str) -> str:
@@ -211,8 +217,26 @@ def _kind_of(value: Any) -> str:
     return f"a {type(value).__name__}"
 
 
+def _is_template(value: Any) -> bool:
+    """`{{ name }}` written unquoted: a mapping whose only key is a mapping (kept as its text)."""
+    return (
+        isinstance(value, dict)
+        and len(value) == 1
+        and all(isinstance(k, str) and k.startswith("{") and v is None for k, v in value.items())
+    )
+
+
+def _flow(value: Any) -> str:
+    """A value as YAML's flow style writes it: `{{name}}` rather than JSON's `{"{name}": null}`."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(str(k) if v is None else f"{k}: {_flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
+    return value if isinstance(value, str) else json.dumps(value, default=str)
+
+
 def _shown(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    text = _flow(value)
     text = text.replace("\n", " ")
     return f"`{text[:60]}{'…' if len(text) > 60 else ''}`"
 

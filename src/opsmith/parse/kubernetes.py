@@ -23,33 +23,22 @@ from typing import TYPE_CHECKING, Any
 
 from opsmith.audit.source import SourceFile
 from opsmith.parse.errors import ParseFailure
+from opsmith.parse.kubernetes_tools import (
+    in_chart_tests,
+    is_helm_test,
+    tool_of,
+    tool_of_documents,
+    tool_of_manifest,
+)
+from opsmith.parse.other_tool import OtherTool
 from opsmith.parse.yaml_tree import YMap, YSeq
 
 if TYPE_CHECKING:
+    from opsmith.context import RepoContext
     from opsmith.parse.kustomize import Kustomization
-    from opsmith.rules.base import RepoContext
 
 IGNORE_ANNOTATION = "opsmith.dev/ignore"
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
-# API groups of configuration files that look like objects but are never sent to a cluster.
-_NOT_OBJECT_GROUPS = frozenset(
-    {
-        "kustomize.config.k8s.io",
-        "kubelet.config.k8s.io",
-        "kubeproxy.config.k8s.io",
-        "kubeadm.k8s.io",
-        "kubescheduler.config.k8s.io",
-        "apiserver.config.k8s.io",
-        "audit.k8s.io",
-        "kind.x-k8s.io",
-        "k3d.io",
-        "ctlptl.dev",
-        "backstage.io",
-        "skaffold",
-        "builtin",  # kustomize transformer configurations
-        "config.kubernetes.io",
-    }
-)
 _LOOKS_LIKE_MANIFEST = (
     re.compile(r"(?m)^[ \t-]*apiVersion:[ \t]*[\"']?[a-z]"),
     re.compile(r"(?m)^[ \t-]*kind:[ \t]*[\"']?[A-Z]"),
@@ -171,9 +160,11 @@ class KubeDoc:
         return found or frozenset()
 
 
-def parse(source: SourceFile) -> KubeDoc | ParseFailure | None:
+def parse(source: SourceFile) -> KubeDoc | ParseFailure | OtherTool | None:
     name = source.name
     if in_chart_templates(source):
+        if in_chart_tests(source.relpath):
+            return OtherTool("Helm chart test")
         return None  # Go templates, not YAML: audited through `helm template` when helm exists
     docs = source.yaml
     if isinstance(docs, ParseFailure):
@@ -192,7 +183,8 @@ def parse(source: SourceFile) -> KubeDoc | ParseFailure | None:
         return _chart(source, docs)
     objects = list(objects_in(docs))
     if not objects:
-        return None
+        tool = tool_of_documents(docs)
+        return OtherTool(tool) if tool is not None else None
     doc = KubeDoc(source.relpath, objects=objects, defined=objects)
     _close_spans(objects, len(source.lines))
     if source.abspath is not None:
@@ -201,7 +193,9 @@ def parse(source: SourceFile) -> KubeDoc | ParseFailure | None:
         doc.consumed_by = consumer_of(source.relpath, source.abspath)
         if doc.consumed_by is not None:
             doc.objects = []
-    return doc
+            return doc
+    tool = tool_of_manifest(source, [obj.body for obj in objects])
+    return OtherTool(tool) if tool is not None else doc
 
 
 def objects_in(docs: Sequence[Any]) -> Iterator[KubeObject]:
@@ -223,12 +217,7 @@ def as_object(body: Any) -> KubeObject | None:
     api_version, kind = body.get("apiVersion"), body.get("kind")
     if not (isinstance(api_version, str) and isinstance(kind, str) and api_version and kind):
         return None
-    group = api_version.rpartition("/")[0] if "/" in api_version else api_version
-    if (
-        group in _NOT_OBJECT_GROUPS
-        or group.startswith("skaffold")
-        or (kind == "Config" and api_version == "v1")
-    ):
+    if tool_of(api_version, kind) is not None:
         return None  # tool configuration (kustomize, kubeadm, a kubeconfig...), not a cluster object
     return KubeObject(api_version, kind, body, body.line)
 
@@ -335,7 +324,10 @@ def derived_documents(repo: RepoContext) -> Iterator[tuple[str, KubeDoc | ParseF
 
     docs = [doc for _, doc in repo.documents("kubernetes") if isinstance(doc, KubeDoc)]
     yield from kustomize.rendered_documents(repo, docs)
-    yield from helm.rendered_documents(repo, docs)
+    for path, doc in helm.rendered_documents(repo, docs):
+        doc.objects = [obj for obj in doc.objects if not is_helm_test(obj.annotations)]
+        if doc.objects or doc.render_notes:
+            yield path, doc
 
 
 def resolve_root(source_abspath: Path, relpath: str) -> Path:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import posixpath
+import re
 import shutil
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -41,10 +42,12 @@ from opsmith.parse.kubernetes import (
     parse,
     resolve_root,
 )
+from opsmith.parse.kubernetes_crd import without_schema_bodies
 from opsmith.parse.yaml_tree import YMap, YSeq, load_documents
+from opsmith.safe_read import NotReadable, read_limited
 
 if TYPE_CHECKING:
-    from opsmith.rules.base import RepoContext
+    from opsmith.context import RepoContext
 
 ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
 _LIST_FIELDS = (
@@ -60,8 +63,15 @@ _LIST_FIELDS = (
 )
 _PATH_ITEM_FIELDS = ("patches", "patchesJson6902", "replacements")
 _GENERATORS = {"ConfigMapGenerator": "configMapGenerator", "SecretGenerator": "secretGenerator"}
+_KLOG_ERROR = re.compile(r'^[EF]\d{4} [^\]]*\] "command failed" err="(.*)"$')
+_QUOTED = re.compile(r"""['"]([^'"\s]+)['"]""")
 _NETWORK_WORDS = ("git", "http", "dial tcp", "no such host", "network", "timeout")
 RENDER_TIMEOUT = 120
+# kustomize merges a patch slowly (about a millisecond per mapping, measured with kubectl 1.31) and
+# writes deep nesting back indented, quadratic in its depth: patches past these bounds would take it
+# minutes and gigabytes, so they are reported instead of rendered.
+MAX_PATCH_COLLECTIONS = 10_000
+MAX_PATCH_DEPTH = 100
 
 
 @dataclass(frozen=True)
@@ -70,6 +80,7 @@ class Kustomization:
     directory: str  # its folder ('.' for the root)
     component: bool
     references: frozenset[str]  # local files and folders it reads, relative to the scanned root
+    patches: tuple[str, ...]  # the patch files among them, and patches written inline
     remote: tuple[str, ...]  # remote bases (URLs, git references)
     helm_charts: bool
     generators: tuple[tuple[str, str, int], ...]  # (generator field, name, line)
@@ -80,14 +91,22 @@ def read_kustomization(body: YMap, path: str) -> Kustomization:
     refs: set[str] = set()
     remote: list[str] = []
     entries: list[str] = []
+    patches: list[str] = []
     for key in _LIST_FIELDS:
         value = body.get(key)
         if isinstance(value, list):
             entries.extend(v for v in value if isinstance(v, str) and not _is_inline(v))
+            if key == "patchesStrategicMerge":
+                patches.extend(v for v in value if isinstance(v, str))
     for key in (*_PATH_ITEM_FIELDS, "openapi"):
         value = body.get(key)
         items = value if isinstance(value, list) else [value]
         entries.extend(i["path"] for i in items if isinstance(i, YMap) and isinstance(i.get("path"), str))
+        if key in ("patches", "patchesJson6902"):
+            for item in items:
+                patch = item.get("path") or item.get("patch") if isinstance(item, YMap) else None
+                if isinstance(patch, str):
+                    patches.append(patch)
     generators: list[tuple[str, str, int]] = []
     for key in _GENERATORS.values():
         value = body.get(key)
@@ -112,6 +131,11 @@ def read_kustomization(body: YMap, path: str) -> Kustomization:
         directory,
         body.get("kind") == "Component",
         frozenset(refs),
+        tuple(
+            p if _is_inline(p) else posixpath.normpath(posixpath.join(directory, p))
+            for p in patches
+            if not _is_remote(p)
+        ),
         tuple(remote),
         bool(body.get("helmCharts")),
         tuple(generators),
@@ -174,11 +198,14 @@ def _load(abspath: str, relpath: str) -> Kustomization | None:
     return _load_cached(abspath, relpath, info.st_mtime_ns, info.st_size)
 
 
+_MAX_KUSTOMIZATION = 1024 * 1024
+
+
 @lru_cache(maxsize=256)
 def _load_cached(abspath: str, relpath: str, stamp: int, size: int) -> Kustomization | None:
-    try:
-        text = Path(abspath).read_text(encoding="utf-8", errors="replace")
-    except OSError:
+    try:  # a FIFO or a device named kustomization.yaml would block or never end
+        text = read_limited(Path(abspath), _MAX_KUSTOMIZATION).decode("utf-8", errors="replace")
+    except (OSError, NotReadable):
         return None
     docs = load_documents(text)
     if isinstance(docs, ParseFailure) or not docs or not isinstance(docs[0], YMap):
@@ -226,8 +253,11 @@ def rendered_documents(
     todo: list[Kustomization] = []
     for kust in tops:
         note = _not_renderable(kust, command)
+        costly = None if note else _costly_patches(repo.root, kust)
         if note:
             yield kust.path, KubeDoc(kust.path, render_notes=[RenderNote(note)], rendered=True)
+        elif costly:
+            yield kust.path, ParseFailure(f"kustomize not run on {kust.directory}: {costly}")
         else:
             todo.append(kust)
     if not todo or command is None:
@@ -247,7 +277,11 @@ def rendered_documents(
                 needs = RenderNote(f"not rendered, kustomize needs the network: {render.failure}")
                 yield kust.path, KubeDoc(kust.path, render_notes=[needs], rendered=True)
             else:
-                yield kust.path, ParseFailure(f"kustomize cannot build {kust.directory}: {render.failure}")
+                line = _line_naming(repo.read_text(kust.path) or "", kust.directory, render.failure)
+                yield (
+                    kust.path,
+                    ParseFailure(f"kustomize cannot build {kust.directory}: {render.failure}", line),
+                )
             continue
         for obj in _objects(render, root, sources, kusts):
             variants.setdefault(obj[0], []).append(obj[1])
@@ -268,6 +302,47 @@ def _not_renderable(kust: Kustomization, command: list[str] | None) -> str | Non
     return None
 
 
+def _costly_patches(root: Path, kust: Kustomization) -> str | None:
+    """Why kustomize would take minutes over the patches this kustomization (and the ones it builds
+    on) applies; None when they are of a reasonable size."""
+    from opsmith.parse.yaml_tree import shape
+
+    kustomizations, seen, collections = [kust], {kust.directory}, 0
+    while kustomizations:
+        current = kustomizations.pop()
+        for ref in current.references:
+            found = None if ref in seen or ref.startswith("../") else _kustomization_file(str(root / ref))
+            seen.add(ref)
+            loaded = _load(found, posixpath.join(ref, Path(found).name)) if found else None
+            if loaded is not None:
+                kustomizations.append(loaded)
+        for patch in current.patches:
+            text = patch if _is_inline(patch) else _patch_text(root, patch)
+            measured = shape(text) if text else None
+            if measured is None:
+                continue  # kustomize words what it cannot read
+            depth, count = measured
+            if depth > MAX_PATCH_DEPTH:
+                where = "an inline patch" if text is patch else patch
+                return f"{where} nests {depth} levels deep (kustomize is slow past {MAX_PATCH_DEPTH})"
+            collections += count
+    if collections > MAX_PATCH_COLLECTIONS:
+        return (
+            f"its patches hold {collections:,} mappings and lists, which kustomize would take minutes "
+            f"to merge (the bound is {MAX_PATCH_COLLECTIONS:,})"
+        )
+    return None
+
+
+def _patch_text(root: Path, patch: str) -> str | None:
+    if patch.startswith("../"):
+        return None  # outside the audited folder
+    try:
+        return read_limited(root / patch, _MAX_KUSTOMIZATION).decode("utf-8", errors="replace")
+    except (OSError, NotReadable):
+        return None
+
+
 def _render(command: list[str], root: Path, kust: Kustomization) -> _Render:
     import tempfile
 
@@ -281,8 +356,37 @@ def _render(command: list[str], root: Path, kust: Kustomization) -> _Render:
     if ok:
         return _Render(kust, output, wrapper)
     ok, output = _run([*command, str(target)])  # again on the folder itself, for a plain message
-    message = output.strip().removeprefix("error: ").removeprefix("Error: ") or "unknown error"
-    return _Render(kust, failure=message.replace(f"{root}/", "")[:400])
+    return _Render(kust, failure=error_text(output).replace(f"{root}/", "")[:400])
+
+
+def error_text(output: str) -> str:
+    """The error kustomize (or kubectl's log line) printed, without the deprecation warnings
+    before it, which name nothing that failed."""
+    lines = [line.strip() for line in output.splitlines()]
+    lines = [line for line in lines if line and not line.startswith("# Warning:")]
+    for line in lines:
+        logged = _KLOG_ERROR.search(line)  # kubectl: E1207 10:00:00 ... "command failed" err="..."
+        if logged:
+            return logged.group(1).replace('\\"', '"')
+        if line.lower().startswith("error:"):
+            return line[len("error:") :].strip()
+    return " ".join(lines) or "unknown error"
+
+
+def _line_naming(kustomization: str, directory: str, failure: str) -> int:
+    """The line of the kustomization that lists the resource or patch the failure names (its
+    first quoted path that the file lists), else line 1."""
+    prefix = "" if directory == "." else f"{directory}/"
+    lines = kustomization.splitlines()
+    for quoted in _QUOTED.findall(failure):
+        name = quoted.removeprefix(prefix)
+        if not name or name.startswith("/"):
+            continue
+        listed = re.compile(rf"(?<![\w./-]){re.escape(name)}(?![\w./-])")
+        for number, line in enumerate(lines, 1):
+            if listed.search(line.split("#", 1)[0]):
+                return number
+    return 1
 
 
 def _run(command: list[str]) -> tuple[bool, str]:
@@ -324,7 +428,7 @@ class _SourceIndex:
 def _objects(
     render: _Render, root: Path, sources: _SourceIndex, kusts: dict[str, Kustomization]
 ) -> Iterator[tuple[str, KubeObject]]:
-    docs = load_documents(render.output or "")
+    docs = load_documents(without_schema_bodies(render.output or ""))
     if isinstance(docs, ParseFailure):
         return
     kust = render.kustomization

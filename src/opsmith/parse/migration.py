@@ -1,12 +1,14 @@
 """Schema migrations of the common tools, read into one shape (`MigrationDoc`, see migration_ops).
 
-- SQL files: golang-migrate / sqlx (`*.up.sql`, `*.down.sql`), diesel (`up.sql`, `down.sql`),
+- SQL files: golang-migrate / sqlx (`*.up.sql`, `*.down.sql`; also `*_up.sql`, `*_down.sql`),
+  diesel (`up.sql`, `down.sql`),
   Flyway (`V1__x.sql`, undo `U1__x.sql`, repeatable `R__x.sql`), Liquibase formatted SQL
   (`--liquibase formatted sql`, `--changeset`, `--rollback`), goose (`-- +goose Up/Down`), dbmate
   (`-- migrate:up/down`), sql-migrate (`-- +migrate Up/Down`), and plain `migrations/*.sql`. Read by
   pglast; a file pglast rejects is a parse failure at the line it points to, unless the text is
-  plainly another database's dialect (MySQL backticks, SQLite PRAGMA, T-SQL GO...): then the file
-  is not judged at all.
+  plainly another database's dialect (MySQL backticks and MODIFY, ClickHouse ON CLUSTER, SQLite
+  PRAGMA, T-SQL GO...) or sits in a folder named for another database (`mysql/`, `sqlite/`...):
+  then the file is not judged at all.
 - Python: Alembic revisions (migration_alembic) and Django migrations (migration_django).
 - Ruby: Rails migrations (migration_rails).
 """
@@ -20,11 +22,15 @@ from dataclasses import dataclass
 from opsmith.audit.source import SourceFile
 from opsmith.parse import migration_sql as sql
 from opsmith.parse.errors import ParseFailure
-from opsmith.parse.migration_ops import Kind, MigrationDoc, Note
+from opsmith.parse.migration_ops import NOT_SCHEMA, MigrationDoc, Note
 
 _FLYWAY = re.compile(r"^(?P<kind>[VUR])(?:\d[\w.]*)?__.+\.sql$")
-_UP_DOWN = re.compile(r"(?:^|\.)(?P<dir>up|down)\.sql$", re.IGNORECASE)
-_LIQUIBASE = re.compile(r"\A(?:\s*\n)*\s*--\s*liquibase\s+formatted\s+sql", re.IGNORECASE)
+_UP_DOWN = re.compile(r"(?:^|[._])(?P<dir>up|down)\.sql$", re.IGNORECASE)
+# Folders that say which database their SQL is for (`db/mysql/001_x.sql`).
+OTHER_DATABASE_DIR = re.compile(
+    r"(?:^|/)(mysql|mariadb|clickhouse|sqlite3?|mssql|sqlserver|oracle)/", re.IGNORECASE
+)
+_LIQUIBASE = re.compile(r"\A\s*--\s*liquibase\s+formatted\s+sql", re.IGNORECASE)
 _CHANGESET = re.compile(r"^\s*--\s*changeset\s+\S+", re.IGNORECASE)
 _ROLLBACK = re.compile(r"^\s*--\s*rollback\b", re.IGNORECASE)
 _NO_TX_ATTR = re.compile(r"runInTransaction\s*:\s*false", re.IGNORECASE)
@@ -69,9 +75,14 @@ def parse(source: SourceFile) -> MigrationDoc | ParseFailure | None:
     if name.endswith(".py"):
         return _parse_python(source)
     if name.endswith(".rb"):
-        from opsmith.parse.migration_rails import parse_rails
+        from opsmith.parse.migration_rails import MAX_DEPTH, TooDeep, parse_rails
 
-        return parse_rails(source.text) if "ActiveRecord::Migration" in source.text else None
+        if "ActiveRecord::Migration" not in source.text:
+            return None
+        try:
+            return parse_rails(source.text)
+        except TooDeep as exc:
+            return ParseFailure(f"blocks nest more than {MAX_DEPTH} deep", exc.line)
     return None
 
 
@@ -82,12 +93,15 @@ def _parse_python(source: SourceFile) -> MigrationDoc | ParseFailure | None:
         return ParseFailure(f"Python syntax error: {exc.msg}", exc.lineno, exc.offset)
     except ValueError as exc:  # source holding NUL characters
         return ParseFailure(str(exc), 1)
+    except (MemoryError, RecursionError):  # CPython's parser overflows its stack on deep nesting
+        return ParseFailure("the file is nested too deeply for Python's parser", None)
     text = source.text
     if "migrations.Migration" in text or re.search(r"^from django\b|^import django\b", text, re.MULTILINE):
         from opsmith.parse.migration_django import parse_django
 
         return parse_django(tree, source.relpath)
-    if re.search(r"^\s*(?:from alembic\b|import alembic\b|def upgrade\b)", text, re.MULTILINE):
+    # `[ \t]*`, not `\s*`: that crossed lines, retrying a run of blank lines from each of them.
+    if re.search(r"^[ \t]*(?:from alembic\b|import alembic\b|def upgrade\b)", text, re.MULTILINE):
         from opsmith.parse.migration_alembic import parse_alembic
 
         return parse_alembic(tree)
@@ -115,7 +129,7 @@ def _parse_sql_file(source: SourceFile) -> MigrationDoc | ParseFailure | None:
     tool, down_file = _tool_of(source.name, text)
     parsed = sql.statements(sql.blank_templating(text))
     if isinstance(parsed, ParseFailure):
-        return None if sql.other_dialect(text) else parsed
+        return None if sql.other_dialect(text) or OTHER_DATABASE_DIR.search(source.relpath) else parsed
     doc = MigrationDoc(tool, down_file=down_file)
     reader = _SqlReader(doc, source.lines, text)
     for stmt in parsed:
@@ -200,6 +214,4 @@ class _SqlReader:
     def _changes_schema(self, changeset_line: int) -> bool:
         following = [at for at, _, _ in self.changesets if at > changeset_line]
         end = following[0] if following else len(self.lines) + 1
-        return any(
-            changeset_line < op.line < end and op.kind is not Kind.VALIDATE_CONSTRAINT for op in self.doc.up()
-        )
+        return any(changeset_line < op.line < end and op.kind not in NOT_SCHEMA for op in self.doc.up())

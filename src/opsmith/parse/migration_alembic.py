@@ -242,7 +242,9 @@ def _alter_column(args: dict[str, ast.expr], table: str, line: int, what: str) -
     column = py.string(args.get("column_name"))
     ops = []
     if "type_" in args:
-        ops.append(Op(Kind.ALTER_TYPE, line, table, what, column=column, type_name=py.source(args["type_"])))
+        old = py.source(args["existing_type"]) if "existing_type" in args else None
+        new = py.source(args["type_"])
+        ops.append(Op(Kind.ALTER_TYPE, line, table, what, column=column, type_name=new, old_type=old))
     if py.is_false(args.get("nullable")):
         ops.append(Op(Kind.SET_NOT_NULL, line, table, what, column=column))
     new_name = py.string(args.get("new_column_name"))

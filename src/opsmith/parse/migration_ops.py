@@ -27,6 +27,7 @@ class Kind(enum.Enum):
     ADD_CONSTRAINT = "add constraint"
     VALIDATE_CONSTRAINT = "validate constraint"
     ALTER_FIELD = "alter field"  # Django AlterField: judged against the field's earlier definition
+    COPY_ROWS = "copy rows"  # INSERT INTO t SELECT ... FROM other: data, but it tells a table rebuild
     OTHER = "other schema change"  # DDL no rule judges (CREATE VIEW, SET DEFAULT, CREATE FUNCTION...)
 
 
@@ -70,6 +71,7 @@ class Op:
     column: str | None = None
     new_name: str | None = None  # renames
     type_name: str | None = None  # ALTER_TYPE target, ADD_COLUMN type
+    old_type: str | None = None  # ALTER_TYPE: the type before, when the migration says (existing_type)
     not_null: bool = False  # ADD_COLUMN ... NOT NULL
     default: Default = Default.NONE  # ADD_COLUMN
     rewrite: str | None = None  # why an ADD_COLUMN default is computed per row
@@ -81,6 +83,7 @@ class Op:
     tx: int | None = None  # the transaction it runs in; None: none, or not known
     down: bool = False  # part of the undo direction
     field: FieldSpec | None = None  # Django ADD_COLUMN/ALTER_FIELD/CREATE_TABLE: the new field
+    from_table: str | None = None  # COPY_ROWS: the table the rows are read from
 
 
 @dataclass(frozen=True)
@@ -107,7 +110,26 @@ class MigrationDoc:
     def changes_schema(self) -> bool:
         """Whether the up direction changes the schema: data fixes (UPDATE, INSERT) and
         VALIDATE CONSTRAINT leave nothing that a down migration would have to undo."""
-        return any(op.kind is not Kind.VALIDATE_CONSTRAINT for op in self.up())
+        return any(op.kind not in NOT_SCHEMA for op in self.up())
+
+    def rebuilt(self) -> frozenset[str]:
+        """Tables this migration rebuilds under the same name, rows copied: renamed away, created
+        again and filled from the renamed copy (`RENAME t TO t_old; CREATE TABLE t; INSERT INTO t
+        SELECT ... FROM t_old`), or built aside, filled, and renamed over the dropped original
+        (`CREATE TABLE t_new; INSERT INTO t_new SELECT ... FROM t; DROP TABLE t; RENAME t_new TO
+        t`), the way SQLite changes a table. Running code finds the table and its rows throughout."""
+        up = list(self.up())
+        copies = {(op.table, op.from_table) for op in up if op.kind is Kind.COPY_ROWS}
+        found: set[str] = set()
+        for at, op in enumerate(up):
+            if op.kind is not Kind.RENAME_TABLE or not op.new_name:
+                continue
+            old, new = op.table, op.new_name
+            recreated = any(o.kind is Kind.CREATE_TABLE and o.table == old for o in up[at + 1 :])
+            replaced = any(o.kind is Kind.DROP_TABLE and o.table == new for o in up[:at])
+            if (old, new) in copies and (recreated or replaced):
+                found.update((old, new))  # the other name only ever holds a copy
+        return frozenset(found)
 
     def existing(self) -> Iterator[tuple[Op, bool]]:
         """Up operations on tables that existed before this migration, in order, each with whether
@@ -131,6 +153,9 @@ class MigrationDoc:
     def on_existing_table(self) -> Iterator[Op]:
         return (op for op, _column_existed in self.existing())
 
+
+# Operations that leave the schema as it was: nothing a down migration would have to undo.
+NOT_SCHEMA = frozenset({Kind.VALIDATE_CONSTRAINT, Kind.COPY_ROWS})
 
 TOOLS = {
     "updown": "golang-migrate / sqlx / diesel",

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Any
 
 from opsmith.parse import migration_sql as sql
@@ -37,7 +38,8 @@ _BLOCK_OPEN = re.compile(r"(?:\bdo(?:\s*\|[^|]*\|)?)\s*$")
 _KEYWORD_OPEN = re.compile(r"^(?:if|unless|case|while|until|begin|class|module|for)\b")
 _DEF = re.compile(r"^def\s+(?:self\.)?(?P<name>\w+[!?]?)")
 _END = re.compile(r"^end\b")
-_BRACE_BLOCK = re.compile(r"^(?P<call>.*?)\{\s*(?:\|[^|]*\|)?(?P<body>.*)\}\s*$")
+# The call ends at the first brace (`.*?` there would retry the body from every `{` of a long line).
+_BRACE_BLOCK = re.compile(r"^(?P<call>[^{\n]*)\{\s*(?:\|[^|]*\|)?(?P<body>.*)\}\s*$")
 _COLUMN_TYPES = frozenset(
     {
         "string",
@@ -98,6 +100,18 @@ _IRREVERSIBLE_IN_CHANGE = {
 }
 
 
+MAX_DEPTH = 200  # blocks open at once; migrations nest a handful
+
+
+class TooDeep(Exception):
+    """Blocks nest deeper than MAX_DEPTH: a real migration never does, and reading one costs time
+    in the square of its depth."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
 @dataclass
 class _Frame:
     kind: str  # "def", "block", "other"
@@ -132,11 +146,16 @@ def _statements(lines: list[str]) -> Iterator[_Statement]:
     while i < len(lines):
         start = i
         text = _strip_comment(lines[i]).strip()
+        depth, quote = _brackets_after(text, 0, None)
         i += 1
-        while text and (text.endswith((",", "\\", "(", "[", "{")) or _open_brackets(text) > 0):
+        while text and (text.endswith((",", "\\", "(", "[", "{")) or depth > 0):
             if i >= len(lines):
                 break
-            text = text.rstrip("\\") + " " + _strip_comment(lines[i]).strip()
+            piece = " " + _strip_comment(lines[i]).strip()
+            text = text.rstrip("\\") + piece
+            # Only the new piece is scanned: rescanning the whole statement for each joined line
+            # made an unclosed bracket quadratic in the rest of the file.
+            depth, quote = _brackets_after(piece, depth, quote)
             i += 1
         heredoc = None
         match = _HEREDOC.search(text)
@@ -150,36 +169,53 @@ def _statements(lines: list[str]) -> Iterator[_Statement]:
             yield _Statement(text, start + 1, heredoc)
 
 
-def _scan(text: str) -> Iterator[tuple[int, str, bool]]:
-    """(position, character, whether it is code rather than inside a string literal)."""
-    quote = None
-    for pos, char in enumerate(text):
-        if quote:
-            if char == quote and text[pos - 1] != "\\":
-                quote = None
-            yield pos, char, False
-        elif char in "\"'":
-            quote = char
-            yield pos, char, False
-        else:
-            yield pos, char, True
+def _scan(text: str, chars: str, quote: str | None = None) -> Iterator[tuple[int, str, bool, str | None]]:
+    """Each of `chars` in `text`: its position, itself, whether it is code rather than inside a
+    string literal, and the literal's quote open after it (`quote`: the one open before `text`).
+    Only those characters and quotes are visited: a loop over every character cost seconds per MB."""
+    for found in _interesting(chars).finditer(text):
+        pos = found.start()
+        char = text[pos]
+        quote, code = _step(char, text[pos - 1] if pos else "", quote)
+        yield pos, char, code, quote
+
+
+@cache
+def _interesting(chars: str) -> re.Pattern[str]:
+    return re.compile("[" + re.escape(chars + "\"'") + "]")
+
+
+def _step(char: str, before: str, quote: str | None) -> tuple[str | None, bool]:
+    """The string literal open after `char` (its quote), and whether `char` is code."""
+    if quote:
+        return (None if char == quote and before != "\\" else quote), False
+    if char in "\"'":
+        return char, False
+    return None, True
+
+
+def _brackets_after(text: str, depth: int, quote: str | None) -> tuple[int, str | None]:
+    """Open brackets and string literal at the end of `text`, continuing from those before it."""
+    for _, char, code, open_quote in _scan(text, "()[]{}", quote):
+        quote = open_quote
+        if code:
+            depth += (char in "([{") - (char in ")]}")
+    return depth, quote
 
 
 def _strip_comment(line: str) -> str:
-    for pos, char, code in _scan(line):
+    if "#" not in line:
+        return line
+    for pos, char, code, _ in _scan(line, "#"):
         if code and char == "#" and line[pos + 1 : pos + 2] != "{":
             return line[:pos]
     return line
 
 
-def _open_brackets(text: str) -> int:
-    return sum((char in "([{") - (char in ")]}") for _, char, code in _scan(text) if code)
-
-
 def split_args(text: str) -> list[str]:
     """Top-level comma-separated arguments of a Ruby call (brackets and strings respected)."""
     parts, depth, start = [], 0, 0
-    for pos, char, code in _scan(text):
+    for pos, char, code, _ in _scan(text, "()[]{},"):
         if not code:
             continue
         if char in "([{":
@@ -236,6 +272,8 @@ class _Reader:
 
     # --- structure -------------------------------------------------------------------------------
     def read(self, stmt: _Statement) -> None:
+        if len(self.stack) > MAX_DEPTH:  # each statement looks through every open block
+            raise TooDeep(stmt.line)
         text = stmt.text
         if _END.match(text):
             if self.stack:
@@ -316,9 +354,14 @@ class _Reader:
         if recv is not None:
             if table_block is None or recv != table_block.var or table_block.table is None:
                 return
-            if table_block.name.endswith("create_table"):
-                return  # columns of a new table
             positional = [table_block.table, *positional]
+            if table_block.name.endswith("create_table"):
+                # columns of a new table: no rule judges them, but a later type change needs the type
+                if name in _COLUMN_TYPES and len(positional) > 1:
+                    column = _At(stmt.line, table_block.table, stmt.text[:100], self._down())
+                    typed = column(Kind.ADD_COLUMN, column=_s(positional, 1), type_name=_typed(name, opts))
+                    self.doc.ops.append(replace(typed, tx=self.tx))
+                return
             name = _TABLE_METHODS.get(name, "add_column" if name in _COLUMN_TYPES else name)
             if name == "add_column" and match.group("method") in _COLUMN_TYPES:
                 positional = [
@@ -342,12 +385,12 @@ class _Reader:
         up, down = self.defs.get("up"), self.defs.get("down")
         if up is None or not self.doc.changes_schema():
             return
+        # A `down` that raises IrreversibleMigration is the author saying so on purpose: Rails'
+        # own idiom for a change that cannot be undone, which MG009's docs ask for.
         if down is None:
             self.doc.no_way_back.append(
                 Note(up.line, "`up` without `down`: this migration cannot be rolled back")
             )
-        elif any("IrreversibleMigration" in line for line in down.body):
-            self.doc.no_way_back.append(Note(down.line, "`down` raises IrreversibleMigration"))
 
 
 _TABLE_METHODS = {
@@ -427,7 +470,7 @@ def _ops(
     elif name == "rename_column":
         yield op(Kind.RENAME_COLUMN, column=_s(pos, 1), new_name=_s(pos, 2))
     elif name == "change_column":
-        yield op(Kind.ALTER_TYPE, column=_s(pos, 1), type_name=_s(pos, 2))
+        yield op(Kind.ALTER_TYPE, column=_s(pos, 1), type_name=_typed(_s(pos, 2), opts))
     elif name == "change_column_null" and pos[2:3] == [False]:
         yield op(Kind.SET_NOT_NULL, column=_s(pos, 1))
     elif name in ("add_index", "remove_index"):
@@ -464,6 +507,12 @@ def _name(opts: dict[str, object]) -> str | None:
     return str(name) if name is not None else None
 
 
+def _typed(column_type: str, opts: dict[str, object]) -> str:
+    """A Rails column type with its length: `:string, limit: 50` -> `string(50)`."""
+    limit = opts.get("limit")
+    return f"{column_type}({limit})" if isinstance(limit, str) and limit.isdigit() else column_type
+
+
 def _add_column(op: _At, pos: list[object], opts: dict[str, object]) -> Op:
     column_type = _s(pos, 2)
     default, rewrite = Default.NONE, None
@@ -478,7 +527,7 @@ def _add_column(op: _At, pos: list[object], opts: dict[str, object]) -> Op:
     return op(
         Kind.ADD_COLUMN,
         column=_s(pos, 1),
-        type_name=column_type,
+        type_name=_typed(column_type, opts),
         not_null=opts.get("null") is False,
         default=default,
         rewrite=rewrite,

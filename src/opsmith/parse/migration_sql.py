@@ -48,8 +48,9 @@ _PLACEHOLDER = re.compile(r"\$\{[\w.-]+\}")
 _PSQL_META = re.compile(r"^[ \t]*\\.*$", re.MULTILINE)
 # Text that is SQL, but not PostgreSQL's: such a file is not judged at all.
 _OTHER_DIALECT = re.compile(
-    r"`\w+`|\bENGINE\s*=|\bAUTO_INCREMENT\b|\bAUTOINCREMENT\b|^\s*PRAGMA\b|^\s*GO\s*$|^\s*DELIMITER\b"
-    r"|\bUNSIGNED\b|\bMODIFY\s+COLUMN\b|\bNVARCHAR\b|\[dbo\]",
+    r"`\w+`|\bENGINE\s*=|\bAUTO_INCREMENT\b|\bAUTOINCREMENT\b|\bON\s+CLUSTER\b"
+    r"|^[ \t]*PRAGMA\b|^[ \t]*GO[ \t\r]*$|^[ \t]*DELIMITER\b"  # `^\s*` would rescan blank lines
+    r"|\bUNSIGNED\b|\bNVARCHAR\b|\[dbo\]|\bALTER\s+TABLE\s+\S+\s+MODIFY\b|,\s*MODIFY\b",
     re.IGNORECASE | re.MULTILINE,
 )
 # Statements that change data or session state, not the schema.
@@ -164,9 +165,16 @@ def _describe(stmt: Statement) -> Iterator[Op]:
     node = stmt.node
     name = type(node).__name__
     if name == "CreateStmt":
-        yield _op(
-            Kind.CREATE_TABLE, stmt.line, node.relation.relname, f"CREATE TABLE {node.relation.relname}"
-        )
+        table = node.relation.relname
+        yield _op(Kind.CREATE_TABLE, stmt.line, table, f"CREATE TABLE {table}")
+        for element in node.tableElts or ():  # the columns' types, for later type changes (MG004)
+            if type(element).__name__ == "ColumnDef" and element.typeName is not None:
+                type_name = _deparse(element.typeName)
+                what = f"CREATE TABLE {table} ({element.colname} {type_name})"
+                line = _line_at(stmt, element.location)
+                yield _op(Kind.ADD_COLUMN, line, table, what, column=element.colname, type_name=type_name)
+    elif name == "InsertStmt":
+        yield from _copy_rows(stmt)
     elif name == "CreateTableAsStmt" and node.objtype == ObjectType.OBJECT_TABLE:
         table = node.into.rel.relname
         yield _op(Kind.CREATE_TABLE, stmt.line, table, f"CREATE TABLE {table} AS ...")
@@ -181,6 +189,16 @@ def _describe(stmt: Statement) -> Iterator[Op]:
             yield from _alter_cmd(stmt, node.relation.relname, cmd)
     elif name not in _NOT_DDL:
         yield _op(Kind.OTHER, stmt.line, "", name)
+
+
+def _copy_rows(stmt: Statement) -> Iterator[Op]:
+    """`INSERT INTO t SELECT ... FROM other`: rows copied from one table (a rebuild, with renames)."""
+    select = stmt.node.selectStmt
+    sources: list[Any] = list(getattr(select, "fromClause", None) or ())
+    if len(sources) == 1 and type(sources[0]).__name__ == "RangeVar":
+        table, source = stmt.node.relation.relname, sources[0].relname
+        what = f"INSERT INTO {table} SELECT ... FROM {source}"
+        yield _op(Kind.COPY_ROWS, stmt.line, table, what, from_table=source.lower())
 
 
 def _op(kind: Kind, line: int, table: str, what: str, **extra: Any) -> Op:

@@ -12,8 +12,12 @@ Three shapes are read from a YAML file (several may share one multi-document fil
 Every `expr` is parsed with `promql-parser` (a Rust port of Prometheus' own PromQL parser) and kept as
 its AST. Schema mistakes do not make the whole file fail: each becomes an `Issue` with its line (PM001
 reports them) and the rest of the file is still audited. Only a YAML syntax error in a file that
-plainly is a rule file is a ParseFailure. Files that look like rule files but are not PromQL (Loki
-rules, whose `expr` is LogQL) or that are Helm templates are left alone (`None`).
+plainly is a rule file is a ParseFailure. Helm templates are left alone (`None`), and files of
+other tools that share the shape are skipped as theirs (`OtherTool`): Loki ruler files (LogQL, by its
+pipelines and functions, or because no selector names a metric), Grafana's alerting provisioning
+(`apiVersion` with groups of `orgId`/`folder` and rules of `uid`/`condition`/`data`), promtool unit
+tests (`rule_files` with `tests`) and Promtail configurations (`scrape_configs` with `clients` or
+`positions`). The `namespace` key of mimirtool/cortextool rule files is accepted.
 """
 
 from __future__ import annotations
@@ -28,15 +32,19 @@ import promql_parser as pq
 
 from opsmith.audit.source import SourceFile
 from opsmith.parse.errors import ParseFailure
+from opsmith.parse.other_tool import OtherTool
 from opsmith.parse.yaml_tree import YMap, YSeq
 
 DEFAULT_SCRAPE_INTERVAL = timedelta(minutes=1)  # Prometheus' own default for global.scrape_interval
 OPERATOR_SCRAPE_INTERVAL = timedelta(seconds=30)  # prometheus-operator's default scrapeInterval
 
 _DURATION = re.compile(r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$")
-_DURATION_UNITS = (365 * 86400.0, 7 * 86400.0, 86400.0, 3600.0, 60.0, 1.0, 0.001)
+_DURATION_UNITS_MS = (365 * 86_400_000, 7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000, 1)
+# Prometheus reads a duration into Go's time.Duration (int64 nanoseconds, about 292 years) and
+# refuses a longer one as out of range.
+_MAX_DURATION_MS = (2**63 - 1) // 1_000_000
 
-_RULE_FILE_KEYS = frozenset({"groups"})
+_RULE_FILE_KEYS = frozenset({"groups", "namespace"})  # namespace: mimirtool/cortextool/lokitool
 _GROUP_KEYS = frozenset({"name", "interval", "query_offset", "limit", "rules", "labels"})
 _OPERATOR_GROUP_KEYS = _GROUP_KEYS | {"partial_response_strategy"}  # Thanos ruler's extension
 _RULE_KEYS = frozenset({"record", "alert", "expr", "for", "keep_firing_for", "labels", "annotations"})
@@ -44,25 +52,47 @@ _LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 _METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 # LogQL, not PromQL: a stream selector followed by a line filter or a parser stage.
 _LOGQL = re.compile(r"\}\s*(?:\|[=~]?|!~\s*[\"`]|!=\s*[\"`])")
+_LOGQL_FUNCTIONS = re.compile(r"\b(?:bytes_over_time|bytes_rate|rate_counter)\s*\(")
+_LOKI = "Loki ruler rules"
+# Grafana alerting provisioning: groups and rules carry these, Prometheus' never do.
+_GRAFANA_GROUP_KEYS = frozenset({"orgId", "folder"})
+_GRAFANA_RULE_KEYS = frozenset({"uid", "condition", "data"})
+_PROMTAIL_KEYS = ("clients", "client", "positions", "target_config")
 # Helm chart templates: rendered before Prometheus ever sees them.
-_HELM = re.compile(r"\{\{-?\s*(?:[^}]*\.(?:Values|Release|Chart|Capabilities)\b|include\s|toYaml\b)")
-_RULE_FILE_TEXT = re.compile(r"^\s*groups\s*:", re.MULTILINE)
-_RULE_TEXT = re.compile(r"^\s*-?\s*(?:alert|record)\s*:", re.MULTILINE)
+# Patterns over the whole text stay linear: an action stops at the next brace, and the line patterns
+# never let `\s` run across lines (a long run of `{` or of blank lines would make them quadratic).
+_HELM = re.compile(r"\{\{-?(?:[^{}]*\.(?:Values|Release|Chart|Capabilities)\b|\s*(?:include\s|toYaml\b))")
+_RULE_FILE_TEXT = re.compile(r"^[ \t]*groups[ \t]*:", re.MULTILINE)
+_RULE_TEXT = re.compile(r"^[ \t]*(?:-[ \t]*)?(?:alert|record)[ \t]*:", re.MULTILINE)
 
 
 def parse_duration(value: Any) -> timedelta | None:
     """A Prometheus duration (`90s`, `1h30m`, `0`), as Prometheus and Alertmanager read them; None
-    when the text is not one."""
+    when the text is not one, or is longer than Prometheus can hold."""
+    match = _duration_match(value)
+    if match is None:
+        return None
+    total = 0
+    for digits, unit in zip(match.groups(), _DURATION_UNITS_MS, strict=True):
+        significant = (digits or "").lstrip("0")
+        if len(significant) > 20:  # out of range; int() would refuse 4,300 digits or more
+            return None
+        total += int(significant or 0) * unit
+    return timedelta(milliseconds=total) if total <= _MAX_DURATION_MS else None
+
+
+def duration_issue(key: str, value: Any, example: str) -> str:
+    """Why `key: value` is not a duration parse_duration accepts."""
+    if _duration_match(value) is not None:
+        return f"`{key}` is longer than a Prometheus duration can be (about 292 years)"
+    return f"`{key}: {value}` is not a duration (e.g. {example})"
+
+
+def _duration_match(value: Any) -> re.Match[str] | None:
     if isinstance(value, bool) or value is None:
         return None
     text = str(value).strip()
-    if text == "0":
-        return timedelta(0)
-    match = _DURATION.match(text)
-    if not text or match is None:
-        return None
-    seconds = sum(float(n) * unit for n, unit in zip(match.groups(), _DURATION_UNITS, strict=True) if n)
-    return timedelta(seconds=seconds)
+    return _DURATION.match("0s" if text == "0" else text) if text else None
 
 
 def show_duration(delta: timedelta) -> str:
@@ -165,7 +195,7 @@ class PrometheusDoc:
         return out
 
 
-def parse(source: SourceFile) -> PrometheusDoc | ParseFailure | None:
+def parse(source: SourceFile) -> PrometheusDoc | ParseFailure | OtherTool | None:
     if "groups" not in source.text and not _maybe_server_config(source.text):
         return None  # cheap: most YAML files are neither
     documents = source.yaml
@@ -177,21 +207,31 @@ def parse(source: SourceFile) -> PrometheusDoc | ParseFailure | None:
         return None
     doc = PrometheusDoc()
     mine = False
+    other: str | None = None
     for item in documents:
         if not isinstance(item, YMap):
+            continue
+        tool = _other_tool(item)
+        if tool is not None:
+            other = tool
             continue
         groups, operator = _groups_of(item)
         if groups is not None:
             if _is_logql(groups):
-                return None
+                return OtherTool(_LOKI)
             mine = True
+            first = len(doc.groups)
             _read_rule_file(item, groups, operator, doc)
+            if not operator and _selects_log_streams(doc.groups[first:]):
+                return OtherTool(_LOKI)
         server = _server_config(item)
         if server is not None:
             mine = True
             doc.servers.append(server)
-    if not mine or (_HELM.search(source.text) and doc.groups):
+    if _HELM.search(source.text) and doc.groups:
         return None
+    if not mine:
+        return OtherTool(other) if other is not None else None
     return doc
 
 
@@ -219,13 +259,51 @@ def _groups_of(item: YMap) -> tuple[YSeq | None, bool]:
     return None, False
 
 
+def _other_tool(item: YMap) -> str | None:
+    """The tool a document shaped like a rule file or a server configuration belongs to."""
+    if "kind" in item:
+        return None
+    groups = item.get("groups")
+    if "apiVersion" in item and isinstance(groups, YSeq) and any(_grafana_group(g) for g in groups):
+        return "Grafana alerting provisioning"
+    if isinstance(item.get("tests"), YSeq) and "rule_files" in item:
+        return "promtool unit tests"
+    if isinstance(item.get("scrape_configs"), YSeq) and any(key in item for key in _PROMTAIL_KEYS):
+        return "Promtail configuration"
+    return None
+
+
+def _grafana_group(group: Any) -> bool:
+    if not isinstance(group, YMap):
+        return False
+    rules = group.get("rules")
+    return bool(_GRAFANA_GROUP_KEYS & group.keys()) or (
+        isinstance(rules, YSeq) and any(isinstance(r, YMap) and _GRAFANA_RULE_KEYS & r.keys() for r in rules)
+    )
+
+
 def _is_logql(groups: YSeq) -> bool:
     for group in groups:
         rules = group.get("rules") if isinstance(group, YMap) else None
         for rule in rules if isinstance(rules, YSeq) else ():
-            if isinstance(rule, YMap) and _LOGQL.search(str(rule.get("expr", ""))):
+            expr = str(rule.get("expr", "")) if isinstance(rule, YMap) else ""
+            if _LOGQL.search(expr) or _LOGQL_FUNCTIONS.search(expr):
                 return True
     return False
+
+
+def _selects_log_streams(groups: list[RuleGroup]) -> bool:
+    """LogQL that also reads as PromQL (`count_over_time({app="api"}[5m]) > 0`): selectors are
+    written, and not one of them names a metric, as every selector of a log query is written."""
+    selectors = False
+    for group in groups:
+        for rule in group.rules:
+            for node in walk(rule.expr) if rule.expr is not None else ():
+                if isinstance(node, pq.VectorSelector):
+                    if node.name or any(m.name == "__name__" for m in node.matchers.matchers):
+                        return False
+                    selectors = True
+    return selectors
 
 
 def _server_config(item: YMap) -> ServerConfig | None:
@@ -318,9 +396,7 @@ def _read_group(raw: YMap, allowed: frozenset[str], issues: list[Issue]) -> Rule
         if key in raw:
             value = parse_duration(raw[key])
             if value is None:
-                issues.append(
-                    Issue(f"`{key}: {raw[key]}` is not a duration (e.g. 1m, 30s)", raw.value_line(key))
-                )
+                issues.append(Issue(duration_issue(key, raw[key], "1m, 30s"), raw.value_line(key)))
             elif key == "interval":
                 group.interval = value
     limit = raw.get("limit")
@@ -384,7 +460,7 @@ def _read_rule(raw: YMap, group: RuleGroup, issues: list[Issue]) -> PromRule | N
             continue
         value = parse_duration(raw[key])
         if value is None:
-            issues.append(Issue(f"`{key}: {raw[key]}` is not a duration (e.g. 5m, 1h)", raw.value_line(key)))
+            issues.append(Issue(duration_issue(key, raw[key], "5m, 1h"), raw.value_line(key)))
         elif key == "for":
             rule.for_, rule.for_line = value, raw.value_line(key)
         else:

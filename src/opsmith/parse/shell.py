@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 _OPERATORS = frozenset({"&&", "||", ";", "|", "&", "\n", ";;", "|&"})
 _CONTINUATION = re.compile(r"\\\r?\n")
-_COMMENT_LINE = re.compile(r"^\s*#.*$", re.MULTILINE)
+_COMMENT_LINE = re.compile(r"^[ \t]*#.*$", re.MULTILINE)  # `^\s*` would rescan every blank line below
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _PUNCT = frozenset("();<>|&\n")
 _SPLIT_PUNCT = re.compile(r"&&|\|\||;;|\|&|>>|>&|<<|[;&|\n()<>]")

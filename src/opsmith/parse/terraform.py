@@ -56,7 +56,7 @@ class Expr:
             return None
         if isinstance(self.value, int):
             return self.value
-        if isinstance(self.value, str) and re.fullmatch(r"-?\d+", self.value.strip()):
+        if isinstance(self.value, str) and re.fullmatch(r"-?[0-9]{1,4000}", self.value.strip()):
             return int(self.value)
         return None
 
@@ -138,6 +138,8 @@ def parse(source: SourceFile) -> TerraformDoc | ParseFailure:
 
     try:
         blocks, attributes = terraform_reader.read(source.text)
+    except terraform_reader.UnclosedHeredoc as exc:
+        return ParseFailure(exc.message, exc.line, exc.column)
     except (terraform_reader.Unsupported, RecursionError):
         from opsmith.parse import terraform_hcl2  # only for what the fast reader leaves
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from opsmith.audit.source import SourceFile
 from opsmith.parse.errors import ParseFailure
-from opsmith.parse.hcl_text import heredoc_value, last_line, unescape
+from opsmith.parse.hcl_text import heredoc_value, last_line, number_value, unescape
 from opsmith.parse.terraform import Attribute, Block, Expr, TerraformDoc
 
 
@@ -208,8 +208,7 @@ class _Builder:
             return Expr("ref", line, source)
         if data in ("int_lit", "float_lit"):
             raw = str(node.children[0])
-            number: int | float = float(raw) if data == "float_lit" else int(raw)
-            return Expr("literal", line, source, number)
+            return Expr("literal", line, source, number_value(raw, is_float=data == "float_lit"))
         if data == "literal_value":
             word = str(node.children[0])
             return Expr("literal", line, source, {"true": True, "false": False}.get(word))

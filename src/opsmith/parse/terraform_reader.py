@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 
-from opsmith.parse.hcl_text import heredoc_value, unescape
+from opsmith.parse.hcl_text import heredoc_value, number_value, unescape
 from opsmith.parse.terraform import Attribute, Block, Expr
 
 # A line break, or a comment: the grammar reads either as one line break.
@@ -40,8 +40,12 @@ _OPERATOR = re.compile(
 )
 _STRING_CHARS = re.compile(r'(?:[^"\\$%]|\\.|\$(?!\$?\{)|%(?!%?\{))+')
 _ESCAPED_TEMPLATE = re.compile(r"(?:\$\$|%%)\{[^}]*\}")
-_HEREDOC = re.compile(r"<<-?([a-zA-Z][a-zA-Z0-9._-]*)\r?\n(?:[\s\S]*?\n)??\s*\1\r?\n")
-_FOR_INTRO = re.compile(rf"for(?:[ \t\r]+|{_BREAK})+[a-zA-Z_]", re.DOTALL)
+# The closing marker's indent stays on its line: `\s*` there would rescan every blank line of the
+# body. The body still reaches the first line that holds only the marker, as python-hcl2's does.
+_HEREDOC = re.compile(r"<<-?([a-zA-Z][a-zA-Z0-9._-]*)\r?\n(?:[\s\S]*?\n)??[^\S\n]*\1\r?\n")
+# Possessive: a gap of spaces and comments splits many ways, and retrying each is exponential.
+_HEREDOC_OPENER = re.compile(r"(<<-?[a-zA-Z][a-zA-Z0-9._-]*)\r?\n")
+_FOR_INTRO = re.compile(rf"for(?:[ \t\r]+|{_BREAK})++[a-zA-Z_]", re.DOTALL)
 _KEYWORD_END = re.compile(_WORD_END)
 # Words python-hcl2 reads as keywords where an object key or a collection's first item starts.
 _KEYWORD = re.compile(rf"(?:for_each|for|in|if|else|endif|endfor){_WORD_END}")
@@ -50,6 +54,17 @@ _LITERAL_WORDS: dict[str, bool | None] = {"true": True, "false": False, "null": 
 
 class Unsupported(Exception):
     """The reader stops: python-hcl2 reads this file instead."""
+
+
+class UnclosedHeredoc(Unsupported):
+    """A heredoc whose marker never closes it: python-hcl2 would fail too, worded as here, but only
+    after its lexer retried the rest of the file from every line (quadratic in blank lines)."""
+
+    def __init__(self, opener: str, line: int, column: int) -> None:
+        super().__init__(opener)
+        self.message = f"unexpected `{opener}` (expected a value)"
+        self.line = line
+        self.column = column
 
 
 def read(text: str) -> tuple[list[Block], dict[str, Attribute]]:
@@ -255,7 +270,7 @@ class _Reader:
         if number is not None:
             self.pos = number.end()
             raw = number.group()
-            value: int | float = float(raw) if _is_float(number) else int(raw)
+            value = number_value(raw, is_float=_is_float(number))
             return Expr("literal", self.line(start), raw, value)
         word = self.name()
         after_name = self.pos
@@ -404,7 +419,11 @@ class _Reader:
     def heredoc(self, start: int) -> Expr:
         match = _HEREDOC.match(self.text, self.pos)
         if match is None:
-            raise Unsupported
+            opener = _HEREDOC_OPENER.match(self.text, self.pos)
+            if opener is None:
+                raise Unsupported
+            column = self.pos - self.text.rfind("\n", 0, self.pos)
+            raise UnclosedHeredoc(opener.group(1), self.line(self.pos), column)
         self.pos = match.end()
         value = heredoc_value(match.group())
         line, source = self.line(start), self.source[start : self.pos]

@@ -238,17 +238,28 @@ def _environment(raw: YMap) -> tuple[str | None, int | None]:
 
 
 def _steps(steps: Any, lines: list[str]) -> list[Step]:
-    if not isinstance(steps, YSeq):
-        return []
-    out = []
+    out: list[Step] = []
+    _add_steps(steps, lines, out, set())
+    return out
+
+
+def _add_steps(steps: Any, lines: list[str], out: list[Step], seen: set[int]) -> None:
+    """The steps of a list in order; the members of a `parallel:` group run like any other step,
+    so they join the list where the group is written."""
+    if not isinstance(steps, YSeq) or id(steps) in seen:  # an alias may make a group hold itself
+        return
+    seen.add(id(steps))
     for index, raw in enumerate(steps):
         if not isinstance(raw, YMap):
+            continue
+        if isinstance(raw.get("parallel"), YSeq) and "run" not in raw and "uses" not in raw:
+            _add_steps(raw["parallel"], lines, out, seen)
             continue
         with_ = raw.get("with")
         env = raw.get("env")
         out.append(
             Step(
-                index=index,
+                index=len(out),
                 line=steps.item_line(index),
                 raw=raw,
                 id=_str(raw.get("id")),
@@ -261,7 +272,6 @@ def _steps(steps: Any, lines: list[str]) -> list[Step]:
                 if_=_text(raw, "if", lines),
             )
         )
-    return out
 
 
 def _text(raw: YMap, key: str, lines: list[str]) -> Text | None:

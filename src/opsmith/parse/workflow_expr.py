@@ -8,6 +8,7 @@ The grammar is GitHub's: literals (`'text'` with `''` for a quote, numbers, `tru
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -282,7 +283,10 @@ class _Parser:
 
 def _number(text: str) -> float:
     body = text.lstrip("-")
-    value = float(int(body, 16)) if body.lower().startswith("0x") else float(body)
+    try:
+        value = float(int(body, 16)) if body.lower().startswith("0x") else float(body)
+    except OverflowError:  # a hexadecimal number past the largest float, as a decimal one reads
+        value = math.inf
     return -value if text.startswith("-") else value
 
 
@@ -325,7 +329,8 @@ def check(node: Node) -> str | None:
 def value_sources(node: Node) -> Iterator[ContextRef]:
     """The contexts whose text can end up in the expression's value. Comparisons, `!` and the
     boolean functions produce true/false; `&&`/`||` return an operand; format/join/toJSON/fromJSON
-    and property access pass text through."""
+    and property access pass text through. A key read from a choice between objects
+    (`(github.event.pull_request || github.event.issue).number`) is that key of each object."""
     if isinstance(node, ContextRef):
         yield node
     elif isinstance(node, Binary) and node.op in ("&&", "||"):
@@ -335,4 +340,6 @@ def value_sources(node: Node) -> Iterator[ContextRef]:
         for arg in node.args:
             yield from value_sources(arg)
     elif isinstance(node, Access):
-        yield from value_sources(node.base)
+        choice = isinstance(node.base, Binary)
+        for ref in value_sources(node.base):
+            yield ContextRef((*ref.path, node.key)) if choice else ref

@@ -21,6 +21,10 @@ except ImportError:  # pragma: no cover - depends on the PyYAML build
 
 _BOOL_WORDS = {"true", "false"}
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+# How many nodes aliases and merge keys may add to what the text itself spells out. Rules walk a
+# document as a tree, so a few lines of nested aliases ("billion laughs") would cost them billions.
+MAX_EXPANSION = 200_000
+_TEXT_PER_NODE = 80  # a long string costs a rule's regexes about as much as this many small nodes
 
 
 class YMap(dict[Any, Any]):
@@ -62,10 +66,49 @@ def _pos(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
+class _Refused(Exception):
+    """The YAML is well formed but too costly to hand to rules."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+def _too_large(budget: int, line: int) -> _Refused:
+    return _Refused(f"the YAML expands to more than {budget:,} nodes through aliases or merge keys", line)
+
+
+def flow_text(node: yaml.Node, limit: int = 80) -> str:
+    """A node written back in YAML's flow style (`{{name}}` for the template `{{ name }}`), cut
+    at about `limit` characters."""
+    if isinstance(node, yaml.ScalarNode):
+        return str(node.value)[:limit]
+    parts: list[str] = []
+    room = limit
+    for item in node.value:
+        if room <= 0:
+            parts.append("…")
+            break
+        if isinstance(node, yaml.MappingNode):
+            key, value = item
+            text = flow_text(key, room)
+            if not (isinstance(value, yaml.ScalarNode) and value.value == ""):
+                text += ": " + flow_text(value, room)
+        else:
+            text = flow_text(item, room)
+        parts.append(text)
+        room -= len(text) + 2
+    inner = ", ".join(parts)
+    return f"{{{inner}}}" if isinstance(node, yaml.MappingNode) else f"[{inner}]"
+
+
 class _Builder:
-    def __init__(self) -> None:
+    def __init__(self, budget: int) -> None:
         self._scalars = yaml.constructor.SafeConstructor()
-        self._memo: dict[int, Any] = {}  # aliases share one object; also stops alias bombs
+        self._memo: dict[int, Any] = {}  # aliases share one object instead of copying it
+        self._limit = budget
+        self._budget = budget  # entries merge keys may still copy (a chain of merges is quadratic)
 
     def build(self, node: yaml.Node) -> Any:
         known = self._memo.get(id(node))
@@ -99,7 +142,7 @@ class _Builder:
                 continue
             key = self.build(key_node)
             if isinstance(key, (YMap, YSeq)):  # complex keys are legal YAML but never meaningful here
-                key = str(key_node.value)
+                key = flow_text(key_node)  # e.g. an unrendered `{{ name }}` template: say it as written
             if key in out:
                 out.duplicate_keys.append((key, _pos(key_node)[0]))
             out[key] = self.build(value_node)
@@ -107,17 +150,36 @@ class _Builder:
             out.value_pos[key] = _pos(value_node)
         return out
 
-    @staticmethod
-    def _merge(out: YMap, source: Any) -> None:
+    def _merge(self, out: YMap, source: Any) -> None:
         sources = source if isinstance(source, list) else [source]
         for src in sources:
             if not isinstance(src, YMap):
                 continue
+            self._budget -= len(src)
+            if self._budget < 0:
+                raise _too_large(self._limit, out.line)
             for key, value in src.items():
                 if key not in out:
                     out[key] = value
                     out.key_pos[key] = src.key_pos.get(key, (src.line, src.column))
                     out.value_pos[key] = src.value_pos.get(key, (src.line, src.column))
+
+
+def shape(text: str) -> tuple[int, int] | None:
+    """How deep the YAML nests and how many mappings and sequences it writes (aliases not
+    followed), read from the parser's events without building anything; None when it is not YAML."""
+    depth = deepest = collections = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                collections += 1
+                deepest = max(deepest, depth)
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except (yaml.YAMLError, ValueError):
+        return None
+    return deepest, collections
 
 
 def load_documents(text: str) -> list[Any] | ParseFailure:
@@ -132,8 +194,57 @@ def load_documents(text: str) -> list[Any] | ParseFailure:
         return ParseFailure(f"YAML syntax error: {problem}", line, column)
     except (yaml.YAMLError, ValueError, RecursionError) as exc:
         return ParseFailure(f"YAML syntax error: {exc}", None, None)
-    builder = _Builder()
+    budget = MAX_EXPANSION + len(text)
+    builder = _Builder(budget)
     try:
-        return [builder.build(node) for node in nodes if node is not None]
+        documents = [builder.build(node) for node in nodes if node is not None]
+        _check_expansion(documents, budget)
     except RecursionError:
         return ParseFailure("YAML nesting is too deep to read", None, None)
+    except _Refused as exc:
+        return ParseFailure(exc.message, exc.line)
+    return documents
+
+
+def _check_expansion(documents: list[Any], budget: int) -> None:
+    """Raise when walking the documents as trees (aliases expanded) costs more than `budget`.
+
+    Each shared node is sized once, so this is linear in the written nodes, whatever the expansion.
+    For alias-free documents the cost is below the length of their text.
+    """
+    sizes: dict[int, int] = {}
+    in_progress = -1
+
+    def size(node: Any) -> int:
+        if isinstance(node, str):
+            return 1 + len(node) // _TEXT_PER_NODE
+        if not isinstance(node, (YMap, YSeq)):
+            return 1
+        known = sizes.get(id(node))
+        if known is not None:
+            return known
+        sizes[id(node)] = in_progress
+        count = 1
+        for child in node.values() if isinstance(node, YMap) else node:
+            if sizes.get(id(child)) == in_progress:  # PyYAML gives an alias its anchor's position
+                raise _Refused("an alias refers to a node that contains it (a cycle)", child.line)
+            count += size(child)
+        sizes[id(node)] = count = min(count, budget + 1)  # keeps the numbers small
+        return count
+
+    total = 0
+    for document in documents:
+        total += size(document)
+        if total > budget:
+            break
+    else:
+        return
+    # Name the innermost node whose expansion alone is too large: where the aliases pile up.
+    node = document
+    while isinstance(node, (YMap, YSeq)):
+        children = node.values() if isinstance(node, YMap) else node
+        bigger = next((c for c in children if isinstance(c, (YMap, YSeq)) and sizes[id(c)] > budget), None)
+        if bigger is None:
+            break
+        node = bigger
+    raise _too_large(budget, getattr(node, "line", 1))

@@ -8,6 +8,8 @@ from typing import Any
 from opsmith import __version__
 from opsmith.audit.engine import AuditResult
 from opsmith.findings import Severity
+from opsmith.report.safe_text import uri, valid_text
+from opsmith.report.summary import file_class
 from opsmith.rules.base import Rule
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -37,7 +39,7 @@ def render_sarif(result: AuditResult) -> str:
     index = {rule.id: i for i, rule in enumerate(rules)}
     results = []
     for f in result.findings:
-        location: dict[str, Any] = {"artifactLocation": {"uri": f.path or ".", "uriBaseId": "%SRCROOT%"}}
+        location: dict[str, Any] = {"artifactLocation": {"uri": uri(f.path) or ".", "uriBaseId": "%SRCROOT%"}}
         if f.line is not None:
             region: dict[str, int] = {"startLine": f.line}
             if f.column is not None:
@@ -46,8 +48,9 @@ def render_sarif(result: AuditResult) -> str:
         entry: dict[str, Any] = {
             "ruleId": f.rule,
             "level": _LEVEL[f.severity],
-            "message": {"text": f.message + (f" Fix: {f.fix}" if f.fix else "")},
+            "message": {"text": valid_text(f.message + (f" Fix: {f.fix}" if f.fix else ""))},
             "locations": [{"physicalLocation": location}],
+            "properties": {"fileClass": file_class(result, f.path)},
         }
         if f.rule in index:
             entry["ruleIndex"] = index[f.rule]
@@ -66,6 +69,10 @@ def render_sarif(result: AuditResult) -> str:
                 },
                 "results": results,
                 "columnKind": "unicodeCodePoints",
+                "properties": {
+                    "testFiles": len(result.test_files),
+                    "otherToolFiles": len(result.other_tool_files),
+                },
             }
         ],
     }

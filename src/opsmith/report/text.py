@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from opsmith.audit.classify import folder_of_tests
 from opsmith.audit.engine import AuditResult
 from opsmith.findings import Finding, Severity
+from opsmith.report.safe_text import printable, shown
+from opsmith.report.summary import other_tools
+from opsmith.secrets.masking import mask_secrets, mask_value_part, mentions_masked
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
 
@@ -18,25 +22,27 @@ def render_text(result: AuditResult, color: bool = False) -> str:
     out: list[str] = []
     line_cache: dict[str, list[str]] = {}
     for path, group in groupby(result.findings, key=lambda f: f.path):
-        out.append(_paint(path or "(repository)", "1", color))
+        judged = " (judged as a test file)" if path in result.test_files else ""
+        out.append(_paint(printable(path) or "(repository)", "1", color) + judged)
         for finding in group:
             out.extend(_finding_lines(finding, color, line_cache, result))
         out.append("")
     for note in result.notes:
-        out.append(_paint(f"note: {note}", "2", color))
+        out.append(_paint(f"note: {shown(note)}", "2", color))
     out.append(_summary(result, color))
+    out.extend(_classification(result))
     return "\n".join(out) + "\n"
 
 
 def _finding_lines(f: Finding, color: bool, cache: dict[str, list[str]], result: AuditResult) -> list[str]:
     where = "-" if f.line is None else f"{f.line}:{f.column}" if f.column else str(f.line)
     sev = _paint(f.severity.label, _COLORS[f.severity], color)
-    lines = [f"  {where:>7} {sev:<7} {_paint(f.rule, '1', color)} {f.message}"]
+    lines = [f"  {where:>7} {sev:<7} {_paint(f.rule, '1', color)} {printable(f.message)}"]
     source = _source_line(f, cache, result)
     if source is not None:
         lines.append(_paint(f"          | {source}", "2", color))
     if f.fix:
-        lines.append(f"          = fix: {f.fix}")
+        lines.append(f"          = fix: {printable(f.fix)}")
     return lines
 
 
@@ -47,7 +53,11 @@ def _source_line(f: Finding, cache: dict[str, list[str]], result: AuditResult) -
         cache[f.path] = result.source_lines(f.path)
     lines = cache[f.path]
     if 1 <= f.line <= len(lines):
-        text = lines[f.line - 1].rstrip()
+        # A finding about a secret masks the whole value it points at (`value: "..."` under a
+        # secret-named `name:` has no secret-looking name of its own); other lines, anything
+        # credential-shaped.
+        raw = lines[f.line - 1].rstrip()
+        text = printable(mask_value_part(raw) if mentions_masked(f.message) else mask_secrets(raw))
         return text if len(text) <= 160 else text[:157] + "..."
     return None
 
@@ -61,6 +71,22 @@ def _summary(result: AuditResult, color: bool) -> str:
     if not result.findings:
         return f"No findings. {files}."
     return f"{_count(len(result.findings), 'finding')} ({', '.join(parts)}) in {files}."
+
+
+def _classification(result: AuditResult) -> list[str]:
+    """Which files were judged as tests, and which were skipped as another tool's."""
+    lines = []
+    if result.test_files:
+        folders = sorted({folder_of_tests(path) or path for path in result.test_files})
+        where = ", ".join(printable(f) for f in folders[:3]) + (", ..." if len(folders) > 3 else "")
+        lines.append(
+            f"{_count(len(result.test_files), 'file')} judged as tests ({where}): production-only rules "
+            "report at most info there (`test-paths`, `production-paths` in .opsmith.toml change this)."
+        )
+    if result.other_tool_files:
+        tools = ", ".join(f"{tool}: {count}" for tool, count in other_tools(result).items())
+        lines.append(f"{_count(len(result.other_tool_files), 'file')} skipped as another tool's ({tools}).")
+    return lines
 
 
 def _count(number: int, noun: str) -> str:

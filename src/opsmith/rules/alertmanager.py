@@ -183,7 +183,10 @@ def is_paging(receiver: Receiver, declared: set[str]) -> bool:
     if receiver.name in declared or PAGING_INTEGRATIONS.intersection(receiver.integrations):
         return True
     for url in receiver.webhook_urls:
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+        except ValueError:  # not a URL (an unclosed `[` of an IPv6 host): nothing to recognise
+            continue
         host = (parts.hostname or "").lower()
         if any(host == h or host.endswith("." + h) for h in PAGING_WEBHOOK_HOSTS):
             return True

@@ -9,12 +9,26 @@ never registered by import side effects.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Generic, Literal, Protocol, TypeVar
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any, Generic, Literal, NotRequired, TypedDict, TypeVar, Unpack
 
+from opsmith.context import FileContext, RepoContext
 from opsmith.findings import Problem, Severity
+
+# The contexts live in `opsmith.context` (parsers take them too); rule modules import them from here.
+__all__ = [
+    "DOC_SECTIONS",
+    "FileCheck",
+    "FileContext",
+    "RepoCheck",
+    "RepoContext",
+    "Rule",
+    "file_rule",
+    "parse_error_rule",
+    "parse_sections",
+    "repo_rule",
+]
 
 D = TypeVar("D")
 
@@ -22,35 +36,11 @@ DOC_SECTIONS = ("What it does", "Why it matters", "Example", "Fix", "Equivalent 
 _SECTION_RE = re.compile(r"^## (.+?)\s*$", re.MULTILINE)
 
 
-class FileContext(Protocol):
-    """What a per-file rule may know besides its document."""
-
-    @property
-    def path(self) -> str: ...  # relative to the scanned root, '/' separators
-
-    @property
-    def lines(self) -> Sequence[str]: ...
-
-    def setting(self, key: str, default: Any = None) -> Any: ...
-
-
-class RepoContext(Protocol):
-    """What a repository-wide rule may know: every discovered file and every parsed document."""
-
-    @property
-    def root(self) -> Path: ...
-
-    @property
-    def files(self) -> Sequence[str]: ...
-
-    def documents(self, family: str) -> Sequence[tuple[str, Any]]: ...
-
-    def read_text(self, path: str) -> str | None: ...
-
-    def exists(self, path: str) -> bool: ...
-
-    def setting(self, key: str, default: Any = None) -> Any: ...
-
+# Where a rule's warnings and errors hold (audit/relax.py): "production" rules report at most info
+# in files judged as tests, examples or development aids (audit/classify.py); "everywhere" rules
+# (script injection) keep their severity; "live-credentials" rules keep it where the flagged line
+# holds a credential in a live provider format, and are production-only otherwise.
+AppliesTo = Literal["production", "everywhere", "live-credentials"]
 
 FileCheck = Callable[[D, FileContext], Iterable[Problem]]
 RepoCheck = Callable[[RepoContext], Iterable[Problem]]
@@ -67,6 +57,7 @@ class Rule(Generic[D]):
     scope: Literal["file", "repo"]
     file_check: FileCheck[D] | None = None
     repo_check: RepoCheck | None = None
+    applies_to: AppliesTo = "production"
 
     def sections(self) -> Mapping[str, str]:
         return parse_sections(self.docs)
@@ -78,26 +69,43 @@ def parse_sections(docs: str) -> dict[str, str]:
     return {parts[i]: parts[i + 1].strip() for i in range(1, len(parts) - 1, 2)}
 
 
+class RuleMeta(TypedDict):
+    """What a rule declares besides its ID, severity, family and title."""
+
+    fix: str
+    docs: str
+    applies_to: NotRequired[AppliesTo]  # default "production"
+
+
 def file_rule(
-    rule_id: str, severity: str, family: str, title: str, *, fix: str, docs: str
+    rule_id: str, severity: str, family: str, title: str, **meta: Unpack[RuleMeta]
 ) -> Callable[[FileCheck[D]], Rule[D]]:
     """Turns `check(doc, ctx)` into a Rule value (not registered anywhere: list it in RULES)."""
 
     def wrap(check: FileCheck[D]) -> Rule[D]:
-        return Rule(rule_id, Severity.parse(severity), title, family, fix, docs, "file", file_check=check)
+        return replace(_rule(rule_id, severity, family, title, scope="file", meta=meta), file_check=check)
 
     return wrap
 
 
 def repo_rule(
-    rule_id: str, severity: str, family: str, title: str, *, fix: str, docs: str
+    rule_id: str, severity: str, family: str, title: str, **meta: Unpack[RuleMeta]
 ) -> Callable[[RepoCheck], Rule[Any]]:
     """Turns `check(repo)` into a repository-wide Rule value; its Problems must carry a path."""
 
     def wrap(check: RepoCheck) -> Rule[Any]:
-        return Rule(rule_id, Severity.parse(severity), title, family, fix, docs, "repo", repo_check=check)
+        return replace(_rule(rule_id, severity, family, title, scope="repo", meta=meta), repo_check=check)
 
     return wrap
+
+
+def _rule(
+    rule_id: str, severity: str, family: str, title: str, *, scope: Literal["file", "repo"], meta: RuleMeta
+) -> Rule[Any]:
+    where = meta.get("applies_to", "production")
+    return Rule(
+        rule_id, Severity.parse(severity), title, family, meta["fix"], meta["docs"], scope, applies_to=where
+    )
 
 
 def parse_error_rule(rule_id: str, family: str, what: str, docs: str) -> Rule[Any]:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
-from opsmith.findings import Problem
+from opsmith.findings import Problem, Severity
 from opsmith.parse.compose import (
     UNKNOWN,
     ComposeDoc,
@@ -17,12 +18,16 @@ from opsmith.parse.compose import (
     without_variables,
 )
 from opsmith.parse.image import image_ref
+from opsmith.regex import lazy
 from opsmith.rules import compose_facts as facts
 from opsmith.rules.base import FileContext, RepoContext, Rule, file_rule, repo_rule
 from opsmith.rules.compose_project import Project, ServiceView, projects
-from opsmith.rules.secrets import credential_in, is_literal_secret_value, is_secret_name, mask
+from opsmith.rules.host_agents import is_host_agent
+from opsmith.secrets.detect import secret_in
+from opsmith.secrets.masking import described
 
 FAMILY = "compose"
+_PORT_RANGE = lazy(r"([0-9]{1,5})(?:-([0-9]{1,5}))?")
 
 
 @file_rule(
@@ -102,10 +107,16 @@ this repository, no `HEALTHCHECK` in the stage that becomes its image.
 
 Not reported: `healthcheck: {disable: true}` or `test: ["NONE"]` (a decision), a Dockerfile with
 `HEALTHCHECK NONE`, a service that another waits for with `condition:
-service_completed_successfully`, and a service that is not restarted (`restart: "no"`, or no
-restart policy) whose command, name or image says it is a task: a migration, a seed, an init or
-setup job. A service built from a Dockerfile opsmith cannot read (a remote context, a file outside
-the repository) is given the benefit of the doubt.
+service_completed_successfully`, a service that says `restart: "no"` (it is meant to run once), and
+a service with no restart policy whose command, name or image says it is a task: a migration, a
+seed, an init or setup job. A service built from a Dockerfile opsmith cannot read (a remote
+context, a file outside the repository) is given the benefit of the doubt.
+
+Severity: warning when another service lists this one in `depends_on`, info otherwise. Plain Docker
+and Compose act on health only for the services that wait on it (`condition: service_healthy`,
+`up --wait`); a service nothing depends on (a lone development container, a dashboard, an
+optional agent) loses little without one, and on real repositories these findings were judged
+advice at most.
 
 ## Why it matters
 Without a health check Docker only knows that the process exists. `depends_on` cannot wait for the
@@ -148,10 +159,12 @@ def dc002(repo: RepoContext) -> Iterator[Problem]:
         if project.one_shot(view) or project.health(view) != "no":
             continue
         where = " in compose or in the image it builds" if view.last("build") else ""
-        yield _at_home(
+        problem = _at_home(
             view,
             f"service `{view.name}` has no healthcheck{where}: Docker cannot tell when it is ready or stuck",
         )
+        # Plain Docker acts on health only for the services that wait on it: with none, advice.
+        yield problem if project.depended_on(view) else replace(problem, at_most=Severity.INFO)
 
 
 def _judged(repo: RepoContext) -> Iterator[tuple[Project, ServiceView]]:
@@ -232,6 +245,7 @@ def dc003(repo: RepoContext) -> Iterator[Problem]:
     "E",
     FAMILY,
     "Secret hard-coded in environment",
+    applies_to="live-credentials",
     fix="Reference a variable that must be set (`${DB_PASSWORD:?set DB_PASSWORD}`), load an env_file kept "
     "out of git, or use compose `secrets:`.",
     docs="""
@@ -243,7 +257,8 @@ in the file, plus any value shaped like a credential whatever its name: a passwo
 
 Values Compose takes from the environment are fine: `$VAR`, `${VAR}`, `${VAR:?message}`, and a URL
 whose password is `${DB_PASSWORD}`. A variable with a literal fallback (`${VAR:-devpassword}`) is
-DC011's business. Names such as `POSTGRES_PASSWORD_FILE` point at a secret and are fine too.
+DC011's business. Names such as `POSTGRES_PASSWORD_FILE` point at a secret and are fine too, and
+so are placeholders (`replace-me`, `<token>`), file paths and image references, whatever the name.
 
 ## Why it matters
 The compose file is committed: everyone with read access to the repository, every fork and every
@@ -352,14 +367,8 @@ def _secret_candidates(doc: ComposeDoc) -> Iterator[tuple[str, EnvVar]]:
 
 def _secret_in(name: str, value: str) -> str | None:
     """What literal secret `name=value` holds ("a password in a URL (Sup3****...)"), or None."""
-    found = credential_in(value)
-    if found:
-        kind, secret = found
-        article = "an" if kind[0].lower() in "aeiou" else "a"
-        return f"{article} {kind} ({mask(secret)})"
-    if is_secret_name(name) and is_literal_secret_value(value):
-        return f"a literal secret ({mask(value)})"
-    return None
+    found = secret_in(name, value)
+    return described(found) if found else None
 
 
 @repo_rule(
@@ -480,6 +489,14 @@ capability, or gets the container engine's API: the Docker (or Podman/containerd
 in any form (short or long volume syntax, `:ro` included, a Windows named pipe, or the `/run`,
 `/var/run` or `/` folder that holds it) or `use_api_socket: true`.
 
+Severity: error, but info for a recognisable host agent, whose job needs that access and whose
+documentation asks for it: the node agents KU011 also recognises (node-exporter, cAdvisor, eBPF
+profilers and tracers such as Pyroscope, Parca, Beyla and the OpenTelemetry eBPF profiler,
+Netdata, Datadog and other monitoring agents, log shippers such as Promtail and Fluent Bit,
+Falco), and media servers that need host networking for discovery (Plex, Jellyfin). The finding
+stays visible, because such an agent is still a way into the host, but the choice is deliberate,
+not a defect. The image name or the service name (useful when the image is a variable) decides.
+
 ## Why it matters
 Each of these removes the wall between the container and the host. Whoever controls the Docker
 socket can start a privileged container that mounts `/` and is root on the host (`:ro` does not
@@ -519,7 +536,15 @@ KU011 and KU006 are the Kubernetes counterparts.
 )
 def dc006(doc: ComposeDoc, ctx: FileContext) -> Iterator[Problem]:
     for service in doc.services:
-        yield from _host_access(service)
+        image = (expand(service.image.text) if service.image is not None else None) or ""
+        names = (service.name, image)
+        agent = any(is_host_agent(n) or _MEDIA_SERVER().search(n) for n in names if n)
+        for problem in _host_access(service):
+            yield replace(problem, at_most=Severity.INFO) if agent else problem
+
+
+# Media servers whose documentation asks for host networking (discovery) and device access.
+_MEDIA_SERVER = lazy(r"(?i)(?:^|/)(?:plex|pms-docker|jellyfin)(?:$|[:@/_.-])")
 
 
 _HOST_NAMESPACES = (
@@ -634,12 +659,11 @@ def _exposed_database_port(port: Port, database_ports: frozenset[int]) -> int | 
 
 
 def _port_numbers(text: str | None) -> list[int]:
-    if not text or UNKNOWN in text:
+    # ASCII digits of port size only: str.isdigit() accepts `²`, and int() refuses 4,300 digits
+    match = _PORT_RANGE().fullmatch(text.strip()) if text and UNKNOWN not in text else None
+    if match is None:
         return []
-    first, _, last = text.strip().partition("-")
-    if not first.isdigit() or (last and not last.isdigit()):
-        return []
-    low, high = int(first), int(last or first)
+    low, high = int(match[1]), int(match[2] or match[1])
     return list(range(low, min(high, low + 1000) + 1))
 
 

@@ -205,7 +205,7 @@ def postgres_major(image: str) -> int | None:
     ref = _ref(image)
     if ref is None or ref.tag is None:
         return None
-    match = re.match(r"(?:pg)?(\d+)", ref.tag)
+    match = re.match(r"(?:pg)?([0-9]{1,9})(?![0-9])", ref.tag)
     return int(match.group(1)) if match else None
 
 

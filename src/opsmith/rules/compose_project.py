@@ -86,8 +86,9 @@ class Project:
     repo: RepoContext
 
     def one_shot(self, view: ServiceView) -> bool:
-        """A task that runs and exits: something waits for it to complete successfully, or it is
-        not restarted and its command, name or image says it migrates, seeds or initialises."""
+        """A task that runs and exits: something waits for it to complete successfully, it says
+        `restart: "no"`, or it is not restarted and its command, name or image says it migrates,
+        seeds or initialises."""
         for other in self.services.values():
             for _layer, dep in other.dependencies():
                 if dep.service == view.name and dep.condition == "service_completed_successfully":
@@ -96,7 +97,17 @@ class Project:
         policy = self.value(view, "restart_policy")
         if restarts_forever(restart, policy):
             return False
+        if restart is not None and (expand(restart.text) or "").strip().lower() in ("no", "false"):
+            return True  # written out: the service is meant to run once
         return any(looks_like_task(layer.service) for layer in view.layers)
+
+    def depended_on(self, view: ServiceView) -> bool:
+        """Whether another service lists this one in its `depends_on`."""
+        return any(
+            dep.service == view.name
+            for other in self.services.values()
+            for _layer, dep in other.dependencies()
+        )
 
     @staticmethod
     def value(view: ServiceView, attribute: str) -> Value | None:

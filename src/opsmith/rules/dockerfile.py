@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from posixpath import dirname, join, normpath
 
-from opsmith.findings import Problem
+from opsmith.findings import Problem, Severity
 from opsmith.parse.dockerfile import (
     DockerfileDoc,
     Instruction,
@@ -25,13 +25,10 @@ from opsmith.rules.base import (
     parse_error_rule,
     repo_rule,
 )
-from opsmith.rules.secrets import (
-    credential_in,
-    is_literal_secret_value,
-    is_reference,
-    is_secret_name,
-    mask,
-)
+from opsmith.rules.dockerfile_context import all_folders, build_context, compose_contexts, ignore_file
+from opsmith.rules.repo_facts import probing_platform
+from opsmith.secrets.detect import credential_in, is_reference, is_secret_name, secret_in
+from opsmith.secrets.masking import described
 
 FAMILY = "dockerfile"
 
@@ -130,6 +127,12 @@ Looks at the stage that becomes the image (the last one, including the earlier s
 that already run as an unprivileged user (distroless `:nonroot` tags, Chainguard images) are exempt,
 and so is a final `FROM scratch` stage with no `CMD`/`ENTRYPOINT` (it only exports files).
 
+Severity: error for a service image. For an image that is not a service (nothing `EXPOSE`d and a
+one-shot entry point such as a test runner, a code generator or `make`, or no command on a
+toolchain base) and for a final stage named for development (`dev`, `dev-envs`), the finding is
+info: such a container runs briefly on a developer's or CI machine, often with the sources
+bind-mounted, and root there is a debatable choice rather than a hole in production.
+
 ## Why it matters
 A process running as root inside a container is one kernel bug or one mis-mounted volume away from
 root on the host, and it can rewrite its own binaries after a compromise. Kubernetes' restricted
@@ -160,59 +163,87 @@ def df003(doc: DockerfileDoc, ctx: FileContext) -> Iterator[Problem]:
     final = doc.final
     if final is None or facts.is_export_stage(final):
         return
+    # A test runner, code generator or development image never serves anything: advice there.
+    ceiling = Severity.INFO if facts.is_tool_image(final) or facts.is_dev_stage(final) else None
     users = [i for s in facts.chain(final) for i in s.of("USER")]
     if users:
         last = users[-1]
         if facts.is_root_user(last.args[0]):
-            yield Problem(f"the image runs as `{last.args[0]}`", last.line)
+            yield Problem(f"the image runs as `{last.args[0]}`", last.line, at_most=ceiling)
         return
     base = facts.chain(final)[0]
     if not facts.runs_unprivileged(base.resolved_image or base.image):
-        yield Problem("the final stage never sets USER, so the container runs as root", final.line)
+        yield Problem(
+            "the final stage never sets USER, so the container runs as root", final.line, at_most=ceiling
+        )
 
 
-@file_rule(
+@repo_rule(
     "DF004",
-    "W",
+    "I",
     FAMILY,
-    "Final image has no HEALTHCHECK",
+    "Service image has no HEALTHCHECK",
     fix="Add `HEALTHCHECK CMD [...]` that probes the service's health endpoint.",
     docs="""
 ## What it does
 Reports a final stage with no `HEALTHCHECK`, counting one inherited from the earlier stage it is
-built `FROM`. An explicit `HEALTHCHECK NONE` is a decision and is respected; a final `FROM scratch`
-stage with no `CMD`/`ENTRYPOINT` only exports files and is exempt.
+built `FROM`, in a repository whose images run under plain Docker, Compose or Swarm. It stays quiet
+where the check could not run or would not be used:
+- images that are not services: nothing `EXPOSE`d and an entry point that runs once (a test runner
+  such as Cypress, a code generator, `make`, `go`), or no command at all on a toolchain base
+  (`golang`, `node`, `alpine`...), where the command comes with each run;
+- final images with no shell or client to probe with (`scratch`, distroless, WebAssembly) and a
+  final `FROM scratch` stage that only exports files;
+- a final stage named for development (`dev`, `dev-envs`);
+- repositories that run their images on Kubernetes (a manifest with a probe, a Helm chart,
+  Skaffold, Tilt) or Fly.io: those platforms ignore an image's HEALTHCHECK and probe it themselves
+  (KU003, KU004 judge the probes).
+An explicit `HEALTHCHECK NONE` is a decision and is respected.
+
+Severity: info. Under the severity policy a warning is for a missing practice whose absence causes
+incidents; a HEALTHCHECK only matters where Docker itself decides on it, and Compose files (where
+services wait on each other) are judged by DC002, which accepts a healthcheck in either place. On
+real repositories this rule fired on nearly every Dockerfile at warning and none of the findings
+was judged a defect, so it is advice here.
 
 ## Why it matters
 Without a health check, Docker, Compose and Swarm only know whether the process exists, not whether
-it serves. `depends_on: condition: service_healthy`, restart-on-unhealthy and zero-downtime rolling
-deploys all need a signal that the app is ready.
+it serves. `depends_on: condition: service_healthy`, restart-on-unhealthy and Swarm's rolling
+updates all need a signal that the app is ready.
 
 ## Example
 ```dockerfile
 FROM node:22.11.0-slim
+EXPOSE 3000
 CMD ["node", "server.js"]
 ```
 
 ## Fix
 ```dockerfile
 FROM node:22.11.0-slim
+EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=3s --retries=3 CMD ["node", "healthcheck.js"]
 CMD ["node", "server.js"]
 ```
 
 ## Equivalent rules
-checkov CKV_DOCKER_2 (HEALTHCHECK exists); hadolint has none. On Kubernetes the readiness and
-liveness probes (KU003, KU004) play this part.
+checkov CKV_DOCKER_2 (HEALTHCHECK exists, on every Dockerfile); hadolint has none. On Kubernetes
+the readiness and liveness probes (KU003, KU004) play this part.
 """,
 )
-def df004(doc: DockerfileDoc, ctx: FileContext) -> Iterator[Problem]:
-    final = doc.final
-    if final is None:
+def df004(repo: RepoContext) -> Iterator[Problem]:
+    dockerfiles = repo.documents(FAMILY)
+    if not dockerfiles or probing_platform(repo) is not None:
         return
-    if any(s.of("HEALTHCHECK") for s in facts.chain(final)) or facts.is_export_stage(final):
-        return
-    yield Problem("the final image defines no HEALTHCHECK", final.line)
+    for path, doc in dockerfiles:
+        final = doc.final
+        if final is None or any(s.of("HEALTHCHECK") for s in facts.chain(final)):
+            continue
+        if facts.is_export_stage(final) or facts.has_no_shell(final):
+            continue
+        if facts.is_tool_image(final) or facts.is_dev_stage(final):
+            continue
+        yield Problem("the final image defines no HEALTHCHECK", final.line, path=path)
 
 
 @file_rule(
@@ -220,14 +251,17 @@ def df004(doc: DockerfileDoc, ctx: FileContext) -> Iterator[Problem]:
     "E",
     FAMILY,
     "Secret in ARG or ENV",
+    applies_to="live-credentials",
     fix="Pass secrets at build time with `RUN --mount=type=secret,id=...`, and at run time "
     "through the orchestrator's secret store.",
     docs="""
 ## What it does
 Flags `ARG` and `ENV` that give a secret-named variable (PASSWORD, SECRET, TOKEN, API_KEY,
 PRIVATE_KEY, ...) a value, an `ENV` that copies a build argument into such a variable, and any
-`ARG`/`ENV` value shaped like a credential (cloud access keys, GitHub/GitLab/Slack/Stripe tokens,
-private keys, passwords inside URLs).
+`ARG`/`ENV` value shaped like a credential (cloud access keys, GitHub/GitLab/Slack/Stripe tokens
+and webhooks, private keys, passwords inside URLs). Placeholders (`replace-me`, `<token>`, `xxxx`),
+file paths (`PRIVATE_KEY=/etc/ssl/private/site.key`) and image references under secret-looking
+names hold no secret and are left alone.
 
 ## Why it matters
 `ENV` values are stored in the image configuration and `ARG` values in its build history: anyone who
@@ -270,21 +304,16 @@ def df005(doc: DockerfileDoc, ctx: FileContext) -> Iterator[Problem]:
 def _secret_problem(ins: Instruction, name: str, value: str) -> Problem | None:
     found = credential_in(value)
     if found:
-        kind, secret = found
-        return Problem(f"{ins.cmd} {name} holds a {kind} ({mask(secret)})", ins.line)
-    if not is_secret_name(name):
-        return None
-    if ins.cmd == "ENV" and is_reference(value):
+        return Problem(f"{ins.cmd} {name} holds {described(found)}", ins.line)
+    if ins.cmd == "ENV" and is_secret_name(name) and is_reference(value):
         return Problem(
             f"ENV {name} copies a build-time value into the image configuration, "
             "where anyone with the image can read it",
             ins.line,
         )
-    if is_literal_secret_value(value):
-        return Problem(
-            f"{ins.cmd} {name} sets a secret value ({mask(value)}) that is stored in the image",
-            ins.line,
-        )
+    found = secret_in(name, value)
+    if found:
+        return Problem(f"{ins.cmd} {name} sets {described(found)}, which is stored in the image", ins.line)
     return None
 
 
@@ -348,6 +377,9 @@ def df006(doc: DockerfileDoc, ctx: FileContext) -> Iterator[Problem]:
 ## What it does
 Reports a Dockerfile with a single stage whose `RUN` steps compile or bundle (`go build`,
 `npm run build`, `mvn package`, `gradle build`, `cargo build`, `gcc`, `make`, `dotnet publish`, ...).
+Tool images are left alone: with nothing `EXPOSE`d and a one-shot entry point (a code generator, a
+test runner, `make`) or no command of their own on a toolchain base, the toolchain is what the
+image is for.
 
 ## Why it matters
 The runtime image then carries the compiler, dev dependencies, caches and sources: hundreds of
@@ -381,7 +413,7 @@ None in hadolint or checkov (both judge instructions, not stage layout).
 """,
 )
 def df007(doc: DockerfileDoc, ctx: FileContext) -> Iterator[Problem]:
-    if len(doc.stages) != 1:
+    if len(doc.stages) != 1 or facts.is_tool_image(doc.stages[0]):
         return
     for ins in doc.stages[0].of("RUN"):
         tool = facts.build_tool(ins)
@@ -398,12 +430,18 @@ def df007(doc: DockerfileDoc, ctx: FileContext) -> Iterator[Problem]:
     "W",
     FAMILY,
     "No .dockerignore excluding .git",
-    fix="Add a `.dockerignore` next to the Dockerfile that excludes at least `.git`.",
+    fix="Add a `.dockerignore` at the root of the build context that excludes at least `.git`.",
     docs="""
 ## What it does
-For every Dockerfile, looks for the `.dockerignore` Docker would use (next to the Dockerfile,
-`<Dockerfile>.dockerignore`, or in a parent folder that may be the build context) and reports when
-there is none, or when it does not exclude `.git`.
+For every Dockerfile, works out its build context: the one a compose file of the repository gives
+it in `build:`, else the deepest folder, from the Dockerfile's own up to the repository root, that
+holds every file its `COPY` and `ADD` name (the nearest `.dockerignore`'s folder, or the
+Dockerfile's own, when nothing can be checked). It then finds the `.dockerignore` Docker would use
+(`<Dockerfile>.dockerignore`, else the one at the context's root) and reports:
+- a root context (the only one that holds `.git`) with no `.dockerignore`, or one that does not
+  exclude `.git`: warning;
+- a subfolder context with no `.dockerignore`: info. It cannot hold `.git`, so nothing but local
+  build output or `.env` files can leak, and many such contexts hold only the image's own files.
 
 ## Why it matters
 Without it the whole folder is sent to the builder: the `.git` history (often larger than the code,
@@ -411,7 +449,7 @@ and containing every secret ever committed), local `.env` files and `node_module
 then bakes them into the image, and every change to `.git` busts the build cache.
 
 ## Example
-A repository with `Dockerfile` and `COPY . .`, but no `.dockerignore`.
+A repository with `Dockerfile` and `COPY . .` at its root, but no `.dockerignore`.
 
 ## Fix
 ```
@@ -427,17 +465,38 @@ None in hadolint or checkov.
 """,
 )
 def df008(repo: RepoContext) -> Iterator[Problem]:
-    for path, _doc in repo.documents(FAMILY):
-        ignore_path = _dockerignore_for(repo, path)
+    dockerfiles = repo.documents(FAMILY)
+    folders = all_folders(repo) if dockerfiles else set()
+    declared = compose_contexts(repo) if dockerfiles else {}
+    for path, doc in dockerfiles:
+        context = build_context(repo, path, doc, folders, declared)
+        if context is None:
+            # Unknown context: the nearest .dockerignore may be the one in use, and without one the
+            # usual `docker build .` beside the Dockerfile is assumed.
+            ignore_path = _dockerignore_for(repo, path)
+            own = ignore_path in (None, f"{path}.dockerignore")
+            context = dirname(path) if own else dirname(ignore_path or "")
+        else:
+            ignore_path = ignore_file(repo, path, context)
         if ignore_path is None:
-            yield Problem(
-                "no .dockerignore for this build context: `.git` and local files are sent to the builder",
-                1,
-                path=path,
-            )
+            if context:
+                yield Problem(
+                    f"no .dockerignore for the build context `{context}/`: local files are sent to "
+                    "the builder",
+                    1,
+                    path=path,
+                    at_most=Severity.INFO,
+                )
+            else:
+                yield Problem(
+                    "no .dockerignore for the repository-root build context: `.git` and local files "
+                    "are sent to the builder",
+                    1,
+                    path=path,
+                )
             continue
         ignore = DockerIgnore.from_text(repo.read_text(ignore_path) or "")
-        if not ignore.excludes(".git"):
+        if not context and not ignore.excludes(".git"):
             yield Problem(f"{ignore_path} does not exclude `.git`", 1, path=path)
 
 
@@ -509,9 +568,12 @@ def df009(doc: DockerfileDoc, ctx: FileContext) -> Iterator[Problem]:
     "`apk add --no-cache ...`.",
     docs="""
 ## What it does
-Reports `apt-get install` (or `apt install`) without `--no-install-recommends`, and, in stages that
-end up in the final image, without removing `/var/lib/apt/lists` in the same `RUN` (a cache mount
-on `/var/lib/apt` also counts); and `apk add` without `--no-cache`.
+In the stages that end up in the final image (the last stage and the stages it is built `FROM`),
+reports `apt-get install` (or `apt install`) without `--no-install-recommends` or without removing
+`/var/lib/apt/lists` in the same `RUN` (a cache mount on `/var/lib/apt` also counts), and `apk add`
+without `--no-cache`. Builder stages are not judged (their layers are thrown away), nor are images
+whose final stage is named for development (`dev`, `dev-envs`): size does not matter on a
+workstation.
 
 ## Why it matters
 Recommended packages often double an image's size and add software nobody asked for. Package index
@@ -536,8 +598,10 @@ hadolint DL3015 (no-install-recommends), DL3009 (delete apt lists), DL3019 (apk 
 """,
 )
 def df010(doc: DockerfileDoc, ctx: FileContext) -> Iterator[Problem]:
-    in_final = {id(s) for s in facts.chain(doc.final)} if doc.final else set()
-    for stage in doc.stages:
+    if doc.final is None or facts.is_dev_stage(doc.final):
+        return
+    # Only what reaches the final image ships: a builder stage's extras are thrown away.
+    for stage in facts.chain(doc.final):
         for ins in stage.of("RUN"):
             cmds = facts.run_commands(ins)
             script = ins.script
@@ -546,11 +610,7 @@ def df010(doc: DockerfileDoc, ctx: FileContext) -> Iterator[Problem]:
                 if sub.program in ("apt-get", "apt") and "install" in sub.args():
                     if not sub.has("--no-install-recommends") and "Install-Recommends" not in script:
                         yield Problem("apt-get install without --no-install-recommends", ins.line)
-                    if (
-                        id(stage) in in_final
-                        and "/var/lib/apt/lists" not in script
-                        and not facts.cache_mount(ins, "/var/lib/apt")
-                    ):
+                    if "/var/lib/apt/lists" not in script and not facts.cache_mount(ins, "/var/lib/apt"):
                         yield Problem(
                             "apt package lists are left in the layer: remove "
                             "/var/lib/apt/lists/* in the same RUN",

@@ -9,6 +9,7 @@ from functools import cache
 from opsmith.parse.dockerfile import Instruction, Stage
 from opsmith.parse.image import image_ref
 from opsmith.parse.shell import Command, commands
+from opsmith.secrets.detect import is_placeholder
 
 _ROOT_USERS = frozenset({"root", "0"})
 _ARCHIVE = re.compile(r"\.(tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst)$", re.IGNORECASE)
@@ -20,7 +21,7 @@ _SECRET_FILE = re.compile(
     r"|\.netrc|\.pgpass|\.git-credentials|secrets?\.(ya?ml|json|env))$",
     re.IGNORECASE,
 )
-_NPMRC_TOKEN = re.compile(r"_(authToken|auth|password)\s*=\s*(?!\$\{)\S+")
+_NPMRC_TOKEN = re.compile(r"_(authToken|auth|password)\s*=\s*(?!\$\{)(?P<value>\S+)")
 
 
 def chain(stage: Stage | None) -> list[Stage]:
@@ -79,11 +80,18 @@ def is_absolute_dir(path: str) -> bool:
 
 
 def is_secret_file(source: str, read: Callable[[str], str]) -> bool:
-    """A likely secret by name; `.npmrc` only when it really holds a token."""
+    """A likely secret by name; `.npmrc` only when it really holds a token, and a `.pem` file in
+    the repository not when it holds only certificates or public keys (a CA bundle)."""
     name = source.rstrip("/").rsplit("/", 1)[-1]
     if name == ".npmrc":
-        return bool(_NPMRC_TOKEN.search(read(source)))
-    return bool(_SECRET_FILE.search(source.rstrip("/")))
+        token = _NPMRC_TOKEN.search(read(source))
+        return token is not None and not is_placeholder(token.group("value"))
+    if not _SECRET_FILE.search(source.rstrip("/")):
+        return False
+    if name.lower().endswith(".pem"):
+        text = read(source)
+        return not (text and "-----BEGIN " in text and "PRIVATE KEY" not in text)
+    return True
 
 
 @cache
@@ -259,3 +267,88 @@ def _is_flag_value(args: tuple[str, ...], word: str) -> bool:
         "--only-binary",
         "--no-binary",
     )
+
+
+# Programs that run once and exit: test runners, code generators, build and provisioning tools. An
+# image whose entry point is one of them is a tool, not a service. (`go`, `mvn` and the like are
+# left out: `go run` and `mvn spring-boot:run` start servers.)
+_ONE_SHOT = frozenset(
+    {
+        "cypress",
+        "playwright",
+        "pytest",
+        "jest",
+        "vitest",
+        "mocha",
+        "protoc",
+        "buf",
+        "make",
+        "terraform",
+        "ansible-playbook",
+        "k6",
+    }
+)
+# Language and OS images whose default command is a shell or a REPL: built on one with no CMD or
+# ENTRYPOINT of its own, an image only runs the command it is given (a toolchain, a codegen step).
+_TOOLCHAIN_BASES = frozenset(
+    {
+        "golang",
+        "node",
+        "python",
+        "rust",
+        "ruby",
+        "openjdk",
+        "eclipse-temurin",
+        "amazoncorretto",
+        "maven",
+        "gradle",
+        "alpine",
+        "debian",
+        "ubuntu",
+        "busybox",
+        "buildpack-deps",
+        "mcr.microsoft.com/dotnet/sdk",
+    }
+)
+_DEV_STAGE = re.compile(r"^dev(?:[-_].+)?$|^development$|^devcontainer$")
+
+
+def entry_words(stage: Stage) -> tuple[str, ...]:
+    """The command line the image starts (its ENTRYPOINT, else its CMD), program as a bare name."""
+    for cmd in ("ENTRYPOINT", "CMD"):
+        found = [i for s in chain(stage) for i in s.of(cmd)]
+        if found and found[-1].args:
+            ins = found[-1]
+            words = ins.args if ins.json else tuple(ins.args[0].split())
+            if words:
+                return (words[0].rsplit("/", 1)[-1], *words[1:])
+    return ()
+
+
+def is_tool_image(stage: Stage) -> bool:
+    """An image that is not a service: nothing EXPOSEd, and it starts a one-shot tool (`npx`
+    included), or it starts nothing of its own on a toolchain base (the command comes with each
+    run)."""
+    stages = chain(stage)
+    if any(s.of("EXPOSE") for s in stages):
+        return False
+    words = entry_words(stage)
+    if words:
+        return words[0] in _ONE_SHOT or (words[0] == "npx" and len(words) > 1 and words[1] in _ONE_SHOT)
+    base = image_ref(stages[0].resolved_image or stages[0].image).name
+    return base.removeprefix("docker.io/").removeprefix("library/") in _TOOLCHAIN_BASES
+
+
+def is_dev_stage(stage: Stage) -> bool:
+    """A stage named for development (`dev`, `dev-envs`): a workstation image, not a release."""
+    return any(s.name is not None and _DEV_STAGE.match(s.name) for s in chain(stage))
+
+
+def has_no_shell(stage: Stage) -> bool:
+    """A final image with no shell or HTTP client to run a check with: `scratch`, distroless,
+    static Chainguard images, WebAssembly."""
+    base = chain(stage)[0]
+    image = base.resolved_image or base.image
+    name = image_ref(image).name
+    wasm = "wasm" in (base.platform or "") or any(w.endswith(".wasm") for w in entry_words(stage)[:1])
+    return image == "scratch" or "distroless" in name or name.endswith("chainguard/static") or wasm

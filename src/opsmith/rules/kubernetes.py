@@ -11,14 +11,27 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 
-from opsmith.findings import Problem
+from opsmith.findings import Problem, Severity
 from opsmith.parse.image import image_ref
 from opsmith.parse.kubernetes import KubeDoc, KubeObject, string_map
 from opsmith.parse.yaml_tree import YMap, YSeq
+from opsmith.rules import kubernetes_replicas as replicas
 from opsmith.rules import kubernetes_schema as schema
+from opsmith.rules import kubernetes_services as services
+from opsmith.rules import kubernetes_values as values
 from opsmith.rules import kubernetes_workloads as wl
-from opsmith.rules.base import FileContext, RepoContext, Rule, file_rule, repo_rule
-from opsmith.rules.secrets import credential_in, is_literal_secret_value, is_secret_name, mask
+from opsmith.rules.base import AppliesTo, FileContext, RepoContext, Rule, file_rule, repo_rule
+from opsmith.rules.host_agents import is_host_agent
+from opsmith.rules.kubernetes_build_images import BuildImages, build_images
+from opsmith.secrets.detect import (
+    credential_in,
+    decoded_secret,
+    is_secret_name,
+    looks_real,
+    registry_password,
+    secret_in,
+)
+from opsmith.secrets.masking import described, mask
 
 FAMILY = "kubernetes"
 ObjectCheck = Callable[[KubeObject], Iterable[Problem]]
@@ -51,7 +64,7 @@ _BUILT_IN_GROUPS = frozenset(
 
 
 def object_rule(
-    rule_id: str, severity: str, title: str, *, fix: str, docs: str
+    rule_id: str, severity: str, title: str, *, fix: str, docs: str, applies_to: AppliesTo = "production"
 ) -> Callable[[ObjectCheck], Rule[KubeDoc]]:
     """A file rule that checks each object of a document on its own."""
 
@@ -62,7 +75,7 @@ def object_rule(
             )
 
         run.__doc__ = check.__doc__
-        return file_rule(rule_id, severity, FAMILY, title, fix=fix, docs=docs)(run)
+        return file_rule(rule_id, severity, FAMILY, title, fix=fix, docs=docs, applies_to=applies_to)(run)
 
     return wrap
 
@@ -70,11 +83,11 @@ def object_rule(
 def report(rule_id: str, found: Iterable[tuple[str, KubeObject, Problem]]) -> Iterator[Problem]:
     """Problems as reported: objects whose annotation ignores the rule dropped, and the same
     problem found in several renderings of one source object reported once, naming them."""
-    renderers: dict[tuple[str, int | None, str, str | None], list[str]] = {}
+    renderers: dict[tuple[str, int | None, str, str | None, Severity | None], list[str]] = {}
     for path, obj, problem in found:
         if rule_id in obj.ignored:
             continue
-        key = (path, problem.line, problem.message, problem.fix)
+        key = (path, problem.line, problem.message, problem.fix, problem.at_most)
         where = renderers.setdefault(key, [])
         if (
             obj.rendered_by is not None
@@ -82,9 +95,9 @@ def report(rule_id: str, found: Iterable[tuple[str, KubeObject, Problem]]) -> It
             and obj.rendered_by not in where
         ):
             where.append(obj.rendered_by)
-    for (path, line, message, fix), where in renderers.items():
+    for (path, line, message, fix, at_most), where in renderers.items():
         suffix = f" (as rendered by {' and '.join(sorted(where))})" if where else ""
-        yield Problem(message + suffix, line, fix=fix, path=path)
+        yield Problem(message + suffix, line, fix=fix, path=path, at_most=at_most)
 
 
 def _inside(path: str, folder: str) -> bool:
@@ -106,9 +119,10 @@ def _file_only(problems: Iterator[Problem]) -> Iterator[Problem]:
 # KU001 ---------------------------------------------------------------------------------------
 
 
-@object_rule(
+@repo_rule(
     "KU001",
     "E",
+    FAMILY,
     "Container image is `latest` or has no tag",
     fix="Pin the image to a version tag (and ideally a digest): `image: registry/app:1.4.2`.",
     docs="""
@@ -116,6 +130,12 @@ def _file_only(problems: Iterator[Problem]) -> Iterator[Problem]:
 Reports a container (init containers and sidecars included) whose `image` has no tag, which means
 `latest`, or uses the `latest` tag, unless it is pinned by digest. Kustomize overlays that set the tag
 with `images:` are taken into account: the rendered image is checked.
+
+Images a build tool of the repository replaces before deploying are placeholders, not what runs:
+`ko://` references (ko), the images a `skaffold.yaml` builds (its `artifacts[].image`) or a
+`Tiltfile` builds (`docker_build`, `custom_build`), and, in a repository that has a skaffold, Tilt
+or ko configuration, a bare name without registry, owner or tag (`image: frontend`), which those
+tools match to their build and rewrite with a tagged reference.
 
 ## Why it matters
 A moving tag makes every pod restart a silent upgrade: two replicas of one Deployment can run
@@ -141,18 +161,30 @@ containers:
 kube-linter `latest-tag`; checkov CKV_K8S_14 (image tag is fixed) and CKV_K8S_43 (image by digest).
 """,
 )
-def ku001(obj: KubeObject) -> Iterator[Problem]:
+def ku001(repo: RepoContext) -> Iterator[Problem]:
+    objects = _objects(repo)
+    if not any(obj.kind in wl.POD_SPEC_PATHS for _, obj in objects):
+        return iter(())
+    built = build_images(repo)
+    return report(
+        "KU001", ((path, obj, p) for path, obj in objects for p in _moving_images(obj, built, path))
+    )
+
+
+def _moving_images(obj: KubeObject, built: BuildImages, path: str) -> Iterator[Problem]:
     for c in wl.containers(obj):
         image = c.body.get("image")
-        if not isinstance(image, str) or not image.strip():
+        if not isinstance(image, str) or not image.strip() or built.fills_in(image.strip()):
             continue
         ref = image_ref(image.strip())
         if ref.digest:
             continue
         if ref.tag is None:
-            yield Problem(f"{c.label} uses image `{image}` with no tag, so `latest`", c.line("image"))
+            yield Problem(
+                f"{c.label} uses image `{image}` with no tag, so `latest`", c.line("image"), path=path
+            )
         elif ref.tag == "latest":
-            yield Problem(f"{c.label} uses the moving `latest` tag (`{image}`)", c.line("image"))
+            yield Problem(f"{c.label} uses the moving `latest` tag (`{image}`)", c.line("image"), path=path)
 
 
 # KU002 ---------------------------------------------------------------------------------------
@@ -220,15 +252,24 @@ def ku002(obj: KubeObject) -> Iterator[Problem]:
 # KU003 / KU004 ----------------------------------------------------------------------------------
 
 
-@object_rule(
+@repo_rule(
     "KU003",
     "E",
+    FAMILY,
     "Deployment or StatefulSet container without a readinessProbe",
     fix="Add a `readinessProbe` that checks the container can serve (e.g. an HTTP health endpoint).",
     docs="""
 ## What it does
-Reports a container of a Deployment or StatefulSet with no `readinessProbe`. Init containers and
+Reports a container of a Deployment (or an OpenShift DeploymentConfig) or StatefulSet with no
+`readinessProbe`. Init containers and
 sidecars are not asked for one (init containers must finish, they are never "ready").
+
+It is an error for pods a Service in the manifests routes to (same namespace, selector matching
+the pod template's labels). Pods no Service selects (queue workers, load generators, batch
+consumers) receive no traffic that readiness could hold back, so for them the finding is info:
+readiness still paces a rolling update there, but missing it drops no request. The same holds
+when the repository has no Service for them at all (their Service may live elsewhere): opsmith
+cannot tell, so it lowers the severity rather than guess.
 
 ## Why it matters
 Without a readiness probe a pod counts as ready the moment its process starts. A rolling update
@@ -260,30 +301,53 @@ spec:
 kube-linter `no-readiness-probe`; checkov CKV_K8S_9.
 """,
 )
-def ku003(obj: KubeObject) -> Iterator[Problem]:
-    if obj.kind not in ("Deployment", "StatefulSet"):
-        return
-    for c in wl.containers(obj):
-        if c.role == "container" and "readinessProbe" not in c.body:
-            yield Problem(f"{c.label} has no readinessProbe", c.line())
+def ku003(repo: RepoContext) -> Iterator[Problem]:
+    objects = _objects(repo)
+    routes = [obj for _, obj in objects if services.selector(obj)]
+    return report("KU003", _ku003(objects, routes))
+
+
+def _ku003(
+    objects: list[tuple[str, KubeObject]], routes: list[KubeObject]
+) -> Iterator[tuple[str, KubeObject, Problem]]:
+    for path, obj in objects:
+        if obj.kind not in wl.DEPLOYMENTS | {"StatefulSet"}:
+            continue
+        served = services.selected(obj, routes)
+        for c in wl.containers(obj):
+            if c.role != "container" or "readinessProbe" in c.body:
+                continue
+            if served:
+                yield path, obj, Problem(f"{c.label} has no readinessProbe", c.line(), path=path)
+            else:
+                message = f"{c.label} has no readinessProbe (no Service in the manifests selects its pods)"
+                yield path, obj, Problem(message, c.line(), path=path, at_most=Severity.INFO)
 
 
 @object_rule(
     "KU004",
-    "W",
-    "Container without a livenessProbe",
+    "I",
+    "Container with neither a liveness nor a readiness probe",
     fix="Add a `livenessProbe` that fails only when the process is stuck and a restart would help.",
     docs="""
 ## What it does
-Reports a container (or native sidecar) of a long-running workload (Deployment, StatefulSet,
-DaemonSet, ReplicaSet, a Pod that restarts) with no `livenessProbe`. Jobs, CronJobs, run-once Pods
+Reports a container (or native sidecar) of a long-running workload (Deployment, OpenShift
+DeploymentConfig, StatefulSet, DaemonSet, ReplicaSet, a Pod that restarts) with no
+`livenessProbe` and no `readinessProbe`. Jobs, CronJobs, run-once Pods
 and init containers are exempt: they are meant to finish, and a liveness probe would only kill a
 slow batch run.
 
+It is advice (info), not a warning: a liveness probe is a debatable default. Many experienced
+operators leave it out unless the process is known to hang, because a probe that checks a
+dependency, or times out under load, restarts every replica at once and turns a slow database
+into an outage. A container with a readiness probe is already taken out of service when it stops
+answering, so it is not reported; the note is for containers with neither probe (workers,
+agents), where nothing at all notices a hang.
+
 ## Why it matters
 A process that deadlocks or stops answering without exiting stays "running" forever: Kubernetes
-only restarts containers that exit or fail their liveness probe, so the pod holds its slot and
-(with a readiness probe) quietly drops out of service until someone notices.
+only restarts containers that exit or fail their liveness probe, so the pod holds its slot and,
+without any probe, keeps receiving whatever work it is given until someone notices.
 
 ## Example
 ```yaml
@@ -309,8 +373,9 @@ kube-linter `no-liveness-probe`; checkov CKV_K8S_8.
 )
 def ku004(obj: KubeObject) -> Iterator[Problem]:
     for c in wl.containers(obj):
-        if c.runs_alongside and c.pod.long_running and "livenessProbe" not in c.body:
-            yield Problem(f"{c.label} has no livenessProbe", c.line())
+        probed = "livenessProbe" in c.body or "readinessProbe" in c.body
+        if c.runs_alongside and c.pod.long_running and not probed:
+            yield Problem(f"{c.label} has no livenessProbe (nor a readinessProbe)", c.line())
 
 
 # KU005 / KU006 / KU007 --------------------------------------------------------------------------
@@ -325,13 +390,16 @@ def ku004(obj: KubeObject) -> Iterator[Problem]:
 ## What it does
 Reports a container that runs as UID 0 (`runAsUser: 0`, in the container or inherited from the
 pod), or that has neither `runAsNonRoot: true` nor a non-zero `runAsUser` from the pod or the
-container, so that it runs as whatever user the image says, root by default. A container's own
-setting overrides the pod's; the pod's covers every container.
+container, so that it runs as whatever user the image says, root by default. It also reports a
+container whose primary group is 0 (`runAsGroup: 0`). A container's own setting overrides the
+pod's; the pod's covers every container.
 
 ## Why it matters
 Root in a container is root on the host's kernel, one escape away from the node: a writable host
 mount, a kernel bug or a mis-set capability turns an application bug into a node compromise. With
-`runAsNonRoot: true` the kubelet refuses to start an image that would run as root.
+`runAsNonRoot: true` the kubelet refuses to start an image that would run as root. Group 0 is
+root's group: a non-root user in it can still write every file the image left group-writable to
+root, and read what only root's group may read on a mounted host path.
 
 ## Example
 ```yaml
@@ -353,7 +421,8 @@ spec:
 ```
 
 ## Equivalent rules
-kube-linter `run-as-non-root`; checkov CKV_K8S_23 (root containers) and CKV_K8S_40 (high UID).
+kube-linter `run-as-non-root` (which also reports `runAsGroup: 0`); checkov CKV_K8S_23 (root
+containers) and CKV_K8S_40 (high UID).
 """,
 )
 def ku005(obj: KubeObject) -> Iterator[Problem]:
@@ -362,18 +431,22 @@ def ku005(obj: KubeObject) -> Iterator[Problem]:
             continue
         user = wl.as_int(c.setting("runAsUser"))
         if user == 0:
-            line = (
-                c.line("securityContext", "runAsUser")
-                if "runAsUser" in c.security
-                else c.pod.line("securityContext", "runAsUser")
-            )
-            yield Problem(f"{c.label} runs as root (runAsUser: 0)", line)
+            yield Problem(f"{c.label} runs as root (runAsUser: 0)", _setting_line(c, "runAsUser"))
         elif wl.as_bool(c.setting("runAsNonRoot")) is not True and not user:
             yield Problem(
                 f"{c.label} sets neither runAsNonRoot: true nor a non-root runAsUser, "
                 "so it runs as the image's user (root unless the image says otherwise)",
                 c.line(),
             )
+        if wl.as_int(c.setting("runAsGroup")) == 0:
+            yield Problem(f"{c.label} runs in root's group (runAsGroup: 0)", _setting_line(c, "runAsGroup"))
+
+
+def _setting_line(c: wl.Container, key: str) -> int | None:
+    """The line of a security setting where it is written: the container's, else the pod's."""
+    if key in c.security:
+        return c.line("securityContext", key)
+    return c.pod.line("securityContext", key)
 
 
 @object_rule(
@@ -505,6 +578,7 @@ def ku007(obj: KubeObject) -> Iterator[Problem]:
     "KU008",
     "E",
     "Secret value written inline",
+    applies_to="live-credentials",
     fix="Store the value in a Secret (created outside git, or sealed/external) and read it with "
     "`valueFrom.secretKeyRef`.",
     docs="""
@@ -512,8 +586,12 @@ def ku007(obj: KubeObject) -> Iterator[Problem]:
 Reports an `env` entry of any container whose literal `value` is a secret: the variable is named
 like one (PASSWORD, SECRET, TOKEN, API_KEY, PRIVATE_KEY, ...) and the value is really there (not
 empty, not a `$(VAR)` reference), or the value has the shape of a credential whatever its name
-(cloud access keys, GitHub/GitLab/Slack/Stripe tokens, private keys, a password inside a URL). A
-ConfigMap entry holding such a value is reported too: ConfigMaps are not secret.
+(cloud access keys, GitHub/GitLab/Slack/Stripe tokens and webhooks, private keys, a password inside
+a URL). A ConfigMap entry holding such a value is reported too: ConfigMaps are not secret. So is a
+committed Secret whose `data` (decoded from base64) or `stringData` holds a credential, a
+real-looking value under a secret name, or a registry password in `.dockerconfigjson`; sample
+values (`changeme`, `admin`) are left alone. A
+secret-named variable holding a file path, an image or a URL without a password holds no secret.
 
 ## Why it matters
 A manifest lives in git, in CI logs, in `kubectl get -o yaml` output and in every backup of the
@@ -556,40 +634,43 @@ def ku008(obj: KubeObject) -> Iterator[Problem]:
             problem = _inline_secret(f"{obj.title}: key {key}", str(key), str(value or ""))
             if problem:
                 yield Problem(problem, obj.line_at("data", key))
+    if obj.kind == "Secret":
+        yield from _committed_secret_data(obj)
 
 
 def _inline_secret(what: str, name: str, value: str) -> str | None:
-    found = credential_in(value)
-    if found:
-        return f"{what} holds a {found[0]} ({mask(found[1])})"
-    if is_secret_name(name) and "\n" not in value.strip() and is_literal_secret_value(value):
-        return f"{what} is a secret written in the manifest ({mask(value)})"
-    return None
+    found = secret_in(name, value)
+    if found is None:
+        return None
+    if found[0] == "literal secret":
+        return f"{what} is a secret written in the manifest ({mask(found[1])})"
+    return f"{what} holds {described(found)}"
+
+
+def _committed_secret_data(obj: KubeObject) -> Iterator[Problem]:
+    """A Secret's `data` (base64, decoded here) and `stringData` values that are real credentials:
+    a provider token, a private key, a URL password, or a real-looking value under a secret name.
+    Sample values (`changeme`, `admin`, short or repetitive ones) stay quiet."""
+    for field in ("data", "stringData"):
+        entries = obj.get(field)
+        if not isinstance(entries, YMap):
+            continue
+        for key, raw in entries.items():
+            value = decoded_secret(raw) if field == "data" else raw if isinstance(raw, str) else None
+            if value is None:
+                continue
+            found = credential_in(value)
+            if found is None and is_secret_name(str(key)) and looks_real(value):
+                found = ("literal secret", value.strip())
+            if found is None and str(key) in (".dockerconfigjson", ".dockercfg"):
+                password = registry_password(value)
+                found = ("registry password", password) if password else None
+            if found:
+                line = obj.line_at(field, key)
+                yield Problem(f"{obj.title}: `{field}.{key}` holds {described(found)}", line)
 
 
 # KU009 / KU010 ---------------------------------------------------------------------------------
-
-
-def _scale_floor(obj: KubeObject, objects: list[tuple[str, KubeObject]]) -> tuple[int | None, str]:
-    """The fewest replicas a Deployment runs: an autoscaler's minReplicas when one targets it,
-    else its replicas field. With where the number comes from, for messages ('' for replicas)."""
-    for _, hpa in objects:
-        if hpa.kind != "HorizontalPodAutoscaler" or not wl.same_scope(hpa, obj):
-            continue
-        target = hpa.get("spec", "scaleTargetRef")
-        source = obj.origin or obj
-        if (
-            isinstance(target, YMap)
-            and target.get("kind") == obj.kind
-            and target.get("name")
-            in (
-                obj.name,
-                source.name,
-            )
-        ):
-            low = hpa.get("spec", "minReplicas")
-            return (1 if low is None else wl.as_int(low)), f" (the minReplicas of {hpa.title})"
-    return wl.replicas(obj), ""
 
 
 @repo_rule(
@@ -600,11 +681,15 @@ def _scale_floor(obj: KubeObject, objects: list[tuple[str, KubeObject]]) -> tupl
     fix="Use `strategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 0, maxSurge: 1}}`.",
     docs="""
 ## What it does
-Reports a Deployment whose strategy is `Recreate`, or a rolling update whose `maxUnavailable`
-(an absolute number, or a percentage rounded down as the controller does: the default 25% is 0
-below four replicas) takes pods away while it runs on two replicas or fewer. The replica count is
-the autoscaler's `minReplicas` when a HorizontalPodAutoscaler in the manifests targets the
-Deployment.
+Reports a Deployment (or an OpenShift DeploymentConfig) whose strategy is `Recreate`, or a
+rolling update whose `maxUnavailable` (an absolute number, or a percentage rounded down as the
+controller does: the default 25% is 0 below four replicas) takes pods away while it runs on two
+replicas or fewer. `Recreate` is not reported when the pod mounts a PersistentVolumeClaim that
+only one node can attach (`ReadWriteOnce` or `ReadWriteOncePod`, or a claim not in the manifests,
+whose mode is unknown): a rolling update would leave the new pod waiting for the volume the old
+one holds, so `Recreate` is the correct choice there. The replica count is the autoscaler's
+`minReplicas` when a HorizontalPodAutoscaler in the manifests targets the Deployment. A strategy
+`type` Kubernetes does not know is reported by KU014 (the API server rejects it), not here.
 
 ## Why it matters
 `Recreate` stops every old pod before starting a new one: each deploy is an outage. With one or
@@ -629,12 +714,12 @@ spec:
     type: RollingUpdate
     rollingUpdate: {maxUnavailable: 0, maxSurge: 1}
 ```
-Keep `Recreate` only for what cannot run two versions at once (e.g. a single-writer volume), and
-say so with `opsmith.dev/ignore: KU009`.
+Keep `Recreate` only for what cannot run two versions at once, and say so with
+`opsmith.dev/ignore: KU009`.
 
 ## Equivalent rules
 kube-linter `no-rolling-update-strategy` (partly: it asks for RollingUpdate, not for safe
-numbers); checkov has none.
+numbers; its fixture's `type: Other` is a KU014 error here); checkov has none.
 """,
 )
 def ku009(repo: RepoContext) -> Iterator[Problem]:
@@ -642,13 +727,23 @@ def ku009(repo: RepoContext) -> Iterator[Problem]:
     return report("KU009", _ku009(objects))
 
 
+# The rolling strategy of each kind: its `type` (the default) and the key of its parameters.
+_ROLLING = {
+    "Deployment": ("RollingUpdate", "rollingUpdate"),
+    "DeploymentConfig": ("Rolling", "rollingParams"),
+}
+
+
 def _ku009(objects: list[tuple[str, KubeObject]]) -> Iterator[tuple[str, KubeObject, Problem]]:
     for path, obj in objects:
-        if obj.kind != "Deployment":
+        if obj.kind not in _ROLLING:
             continue
+        rolling_type, params = _ROLLING[obj.kind]
         strategy = obj.get("spec", "strategy")
         strategy = strategy if isinstance(strategy, YMap) else YMap(0, 0)
         if strategy.get("type") == "Recreate":
+            if _single_writer_claim(obj, objects):
+                continue  # a ReadWriteOnce volume cannot be mounted by two pods on two nodes
             problem = Problem(
                 f"{obj.title} uses the Recreate strategy: every rollout stops all pods first",
                 obj.line_at("spec", "strategy", "type"),
@@ -656,19 +751,45 @@ def _ku009(objects: list[tuple[str, KubeObject]]) -> Iterator[tuple[str, KubeObj
             )
             yield path, obj, problem
             continue
-        count, source = _scale_floor(obj, objects)
+        if strategy.get("type", rolling_type) != rolling_type:
+            continue  # a custom strategy, or a type the API server rejects (KU014)
+        count, source = replicas.scale_floor(obj, objects)
         if count is None or not 0 < count <= 2:
             continue
-        rolling = strategy.get("rollingUpdate")
+        rolling = strategy.get(params)
         raw = rolling.get("maxUnavailable", "25%") if isinstance(rolling, YMap) else "25%"
         unavailable = wl.scaled(raw, count, round_up=False)
         if unavailable:
-            line = obj.line_at("spec", "strategy", "rollingUpdate", "maxUnavailable")
+            line = obj.line_at("spec", "strategy", params, "maxUnavailable")
             message = (
                 f"{obj.title} lets {unavailable} of its {count} pod(s){source} go unavailable during "
                 f"a rollout (maxUnavailable: {raw})"
             )
             yield path, obj, Problem(message, line, path=path)
+
+
+def _single_writer_claim(obj: KubeObject, objects: list[tuple[str, KubeObject]]) -> bool:
+    """Does the pod mount a PersistentVolumeClaim that only one node can write (ReadWriteOnce or
+    ReadWriteOncePod, or a claim whose access mode the manifests do not show)?"""
+    claims = {
+        str(volume["persistentVolumeClaim"].get("claimName"))
+        for pod in wl.pod_specs(obj)
+        for volume in _items(pod.spec.get("volumes"))
+        if isinstance(volume, YMap) and isinstance(volume.get("persistentVolumeClaim"), YMap)
+    }
+    for name in claims:
+        modes = [
+            set(map(str, _items(pvc.get("spec", "accessModes"))))
+            for _, pvc in objects
+            if pvc.kind == "PersistentVolumeClaim" and pvc.name == name and wl.same_scope(pvc, obj)
+        ]
+        if not modes or any(not m or m & {"ReadWriteOnce", "ReadWriteOncePod"} for m in modes):
+            return True
+    return False
+
+
+def _items(value: object) -> YSeq:
+    return value if isinstance(value, YSeq) else YSeq(0, 0)
 
 
 @repo_rule(
@@ -680,15 +801,22 @@ def _ku009(objects: list[tuple[str, KubeObject]]) -> Iterator[tuple[str, KubeObj
     "PodDisruptionBudget whose selector matches the pods.",
     docs="""
 ## What it does
-Looks at every Deployment in the manifests (all files, and rendered kustomizations) and reports one
-that runs fewer than two replicas (its autoscaler's `minReplicas` when a HorizontalPodAutoscaler
-targets it), or that no PodDisruptionBudget in the same namespace selects. Deployments scaled to 0
-are left alone.
+Looks at every Deployment (and OpenShift DeploymentConfig) in the manifests (all files, and
+rendered kustomizations) and reports one that runs fewer replicas than it should (its
+autoscaler's `minReplicas` when a HorizontalPodAutoscaler targets it), or that no
+PodDisruptionBudget in the same namespace selects. A HorizontalPodAutoscaler whose target is not
+in the manifests is judged on its own `minReplicas`. Deployments scaled to 0 are left alone.
+
+"Should" is the approved design's `replicas_min` for the service of that name when the
+repository has an `opsmith.yaml`, and two otherwise. Both are warnings: one replica is an outage
+on every drain, and the design's minimum is what was approved (one replica per availability zone
+from the growth tier up).
 
 ## Why it matters
-A single replica is down during every node drain, cluster upgrade, eviction or crash. Without a
-PodDisruptionBudget, `kubectl drain` and the cluster autoscaler may evict every replica at once:
-node maintenance becomes an outage even with several replicas.
+A single replica is down during every node drain, cluster upgrade, eviction or crash; fewer
+replicas than zones means a zone outage takes the service down. Without a PodDisruptionBudget,
+`kubectl drain` and the cluster autoscaler may evict every replica at once: node maintenance
+becomes an outage even with several replicas.
 
 ## Example
 ```yaml
@@ -715,18 +843,20 @@ spec:
 ```
 
 ## Equivalent rules
-kube-linter `minimum-three-replicas` and `hpa-minimum-three-replicas` (replicas only); checkov
-has none for the PodDisruptionBudget.
+kube-linter `minimum-three-replicas` and `hpa-minimum-three-replicas` (replicas only, three by
+default: opsmith asks for two unless the design says more, so their fixtures' two replicas pass
+here); checkov has none for the PodDisruptionBudget.
 """,
 )
 def ku010(repo: RepoContext) -> Iterator[Problem]:
     objects = _objects(repo)
+    minimums = replicas.design_minimums(repo)
     budgets = [o for _, o in objects if o.kind == "PodDisruptionBudget"]
     found = []
     for path, obj in objects:
-        if obj.kind != "Deployment":
+        if obj.kind not in wl.DEPLOYMENTS:
             continue
-        count, source = _scale_floor(obj, objects)
+        count, source = replicas.scale_floor(obj, objects)
         if count == 0:
             continue
         labels = wl.template_labels(obj) or {}
@@ -734,15 +864,39 @@ def ku010(repo: RepoContext) -> Iterator[Problem]:
             wl.same_scope(pdb, obj) and wl.selector_matches(pdb.get("spec", "selector"), labels)
             for pdb in budgets
         )
+        floor, why = replicas.floor_for((obj.origin or obj).name, minimums)
         gaps = []
-        if count is not None and count < 2:
-            gaps.append(f"runs a single replica{source}")
+        if count is not None and count < floor:
+            gaps.append(f"runs {_replicas(count)}{source}{why}")
         if not covered:
             gaps.append("no PodDisruptionBudget selects its pods")
         if gaps:
-            line = obj.line_at("spec", "replicas") if count is not None and count < 2 else obj.line
+            line = obj.line_at("spec", "replicas") if count is not None and count < floor else obj.line
             found.append((path, obj, Problem(f"{obj.title}: {' and '.join(gaps)}", line, path=path)))
+    found.extend(_autoscalers_below_floor(objects, minimums))
     return report("KU010", found)
+
+
+def _autoscalers_below_floor(
+    objects: list[tuple[str, KubeObject]], minimums: dict[str, int]
+) -> Iterator[tuple[str, KubeObject, Problem]]:
+    """Autoscalers whose target is not in these manifests (their Deployment's finding covers the
+    others), judged on their own minReplicas."""
+    for path, hpa in replicas.autoscalers(objects):
+        if any(replicas.targets(hpa, obj) for _, obj in objects):
+            continue
+        low = replicas.min_replicas(hpa)
+        target = hpa.get("spec", "scaleTargetRef")
+        name = str(target.get("name", "")) if isinstance(target, YMap) else ""
+        floor, why = replicas.floor_for(name, minimums)
+        if low is not None and 0 < low < floor:
+            where = f"{target.get('kind', 'its target')} {name}" if isinstance(target, YMap) else "its target"
+            message = f"{hpa.title} lets {where} scale down to {_replicas(low)}{why}"
+            yield path, hpa, Problem(message, hpa.line_at("spec", "minReplicas"), path=path)
+
+
+def _replicas(count: int) -> str:
+    return "a single replica" if count == 1 else f"{count} replicas"
 
 
 # KU011 ---------------------------------------------------------------------------------------
@@ -758,6 +912,11 @@ def ku010(repo: RepoContext) -> Iterator[Problem]:
 ## What it does
 Reports a pod template (any workload kind) that mounts a `hostPath` volume or sets `hostNetwork`,
 `hostPID` or `hostIPC` to true.
+
+A DaemonSet of a well-known node agent (node-exporter, cAdvisor, log shippers such as Fluent Bit,
+Vector or Promtail, CNI and CSI plugins, kube-proxy, monitoring and security sensors), recognised
+by its name or images, is reported at info: reading the node is what it is for, and the note only
+asks to check it takes no more than it needs.
 
 ## Why it matters
 A hostPath mount gives the pod the node's files: the container runtime socket, kubelet
@@ -790,10 +949,12 @@ kube-linter `host-network`, `host-pid`, `host-ipc`, `sensitive-host-mounts` and
 """,
 )
 def ku011(obj: KubeObject) -> Iterator[Problem]:
+    agent = _node_agent(obj)
+    at_most, note = (Severity.INFO, " (a node agent, which may need it)") if agent else (None, "")
     for pod in wl.pod_specs(obj):
         for key in ("hostNetwork", "hostPID", "hostIPC"):
             if wl.as_bool(pod.spec.get(key)) is True:
-                yield Problem(f"{obj.title} sets {key}: true", pod.line(key))
+                yield Problem(f"{obj.title} sets {key}: true{note}", pod.line(key), at_most=at_most)
         volumes = pod.spec.get("volumes")
         if not isinstance(volumes, YSeq):
             continue
@@ -802,8 +963,16 @@ def ku011(obj: KubeObject) -> Iterator[Problem]:
                 host = volume["hostPath"]
                 where = host.get("path") if isinstance(host, YMap) else None
                 what = f"the node's {where or 'filesystem'}"
-                message = f"{obj.title} mounts {what} (hostPath volume `{volume.get('name')}`)"
-                yield Problem(message, pod.line("volumes", index, "hostPath"))
+                message = f"{obj.title} mounts {what} (hostPath volume `{volume.get('name')}`){note}"
+                yield Problem(message, pod.line("volumes", index, "hostPath"), at_most=at_most)
+
+
+def _node_agent(obj: KubeObject) -> bool:
+    """A DaemonSet of a well-known node agent (by its name or one of its images)."""
+    if obj.kind != "DaemonSet":
+        return False
+    images = (c.body.get("image") for c in wl.containers(obj))
+    return any(is_host_agent(name) for name in (obj.name, *(i for i in images if isinstance(i, str))))
 
 
 # KU012 ---------------------------------------------------------------------------------------
@@ -820,7 +989,18 @@ def ku011(obj: KubeObject) -> Iterator[Problem]:
 Compares every Service's `spec.selector` with the pod template labels of every workload in the
 manifests (any file, and rendered kustomizations), in the same namespace, and reports a Service
 that selects none of them. Services without a selector (external endpoints), `ExternalName`
-Services, and repositories that define no pod template at all are not judged.
+Services, and repositories that define no pod template at all are not judged. Labels a controller
+adds to each pod (`statefulset.kubernetes.io/pod-name`, `job-name`...) are not asked of the
+template.
+
+Pods an operator creates are not in the manifests as pod templates, so a Service that selects
+them is not reported: its selector uses a key only operators set (`prometheus: k8s`,
+`alertmanager: main`, `app.kubernetes.io/managed-by: ...-operator`), or a custom resource in the
+same namespace carries the selected labels for its pods (`spec.podMetadata.labels`, as a
+prometheus-operator `Prometheus` does) or on itself when its spec describes pods. A Service in a
+namespace no workload of the repository is written for, and whose labels no pod template anywhere
+carries, most likely fronts pods that a Helm chart or the platform installs there: that finding is
+info, since opsmith cannot see them.
 
 ## Why it matters
 A Service whose selector matches no pod has no endpoints: the Ingress in front of it answers 503
@@ -856,13 +1036,18 @@ def ku012(repo: RepoContext) -> Iterator[Problem]:
     workloads = [(o, wl.template_labels(o) or {}) for _, o in objects if o.kind in wl.POD_SPEC_PATHS]
     if not workloads:
         return iter(())
+    everything = [o for _, o in objects]
+    # Namespaces some workload is written for: a Service elsewhere fronts pods installed otherwise.
+    homes = {o.namespace for o, _ in workloads if o.namespace is not None}
     found = []
     for path, svc in objects:
-        selector = string_map(svc.get("spec", "selector"))
-        if svc.kind != "Service" or not selector or svc.get("spec", "type") == "ExternalName":
+        selector = services.selector(svc)
+        if not selector:
             continue
         near = [(o, labels) for o, labels in workloads if wl.same_scope(o, svc)]
-        if any(all(labels.get(k) == v for k, v in selector.items()) for _, labels in near):
+        if any(services.matches(selector, labels) for _, labels in near):
+            continue
+        if services.operator_made(svc, selector, everything):
             continue
         wanted = ", ".join(f"{k}={v}" for k, v in selector.items())
         close = [
@@ -873,36 +1058,54 @@ def ku012(repo: RepoContext) -> Iterator[Problem]:
         hint = f" ({'; '.join(close[:2])})" if close else ""
         scope = f" in namespace {svc.namespace}" if svc.namespace else ""
         message = f"{svc.title} selects {wanted}, which no pod template{scope} carries{hint}"
-        found.append((path, svc, Problem(message, svc.line_at("spec", "selector"), path=path)))
+        # Pods written for another namespace are a slip; none written at all may be a chart's.
+        elsewhere = (
+            svc.namespace is not None
+            and svc.namespace not in homes
+            and not any(services.matches(selector, labels) for _, labels in workloads)
+        )
+        at_most = Severity.INFO if elsewhere else None
+        if elsewhere:
+            message += " (no workload here is written for that namespace: its pods may come from a chart)"
+        found.append(
+            (path, svc, Problem(message, svc.line_at("spec", "selector"), path=path, at_most=at_most))
+        )
     return report("KU012", found)
 
 
 # KU013 ---------------------------------------------------------------------------------------
 
 
-@object_rule(
+@file_rule(
     "KU013",
-    "W",
-    "Object without ownership labels",
-    fix="Label every object with `app.kubernetes.io/name` and a `team` (or `owner`) label; kustomize "
-    "`labels:` sets them on every object at once.",
+    "I",
+    FAMILY,
+    "Object without a label saying what it belongs to",
+    fix="Label objects with the recommended `app.kubernetes.io/name` (and `part-of`, `instance`); "
+    "kustomize `labels:` sets them on every object at once.",
     docs="""
 ## What it does
-Reports an object whose `metadata.labels` lack `app.kubernetes.io/name` or a label naming its
-owning team (`team`, `owner`, `squad`, `maintainer`, with or without a domain prefix such as
-`example.com/team`). Labels a kustomization adds are taken into account.
+Notes an object none of whose `metadata.labels` says what it belongs to: none of Kubernetes'
+recommended labels (`app.kubernetes.io/name`, `instance`, `part-of`, `component`, `managed-by`),
+no `app` or `k8s-app` label, and no owner label (`team`, `owner`, `squad`, `maintainer`, with or
+without a domain prefix such as `example.com/team`). Labels a kustomization adds are taken into
+account.
+
+Which labels to use is a team convention, so the rule is advice (info) and accepts any of the
+common ones. A team that requires an owner label on every object can say which in `.opsmith.toml`
+(`[kubernetes] owner-labels = ["team"]`): objects without one of those (domain prefix allowed) are
+then noted too.
 
 ## Why it matters
-During an incident the first questions are "what is this?" and "who owns it?". Without these
-labels nobody can tell which service a pod, a ConfigMap or a PrometheusRule belongs to, cost
-reports and alert routing cannot group by team, and orphaned objects pile up in the cluster
-because no one dares to delete them.
+During an incident the first questions are "what is this?" and "who owns it?". Without a label
+that answers them nobody can tell which service a pod, a ConfigMap or a PrometheusRule belongs to,
+cost reports and alert routing cannot group by application or team, and orphaned objects pile up
+in the cluster because no one dares to delete them.
 
 ## Example
 ```yaml
 metadata:
   name: api
-  labels: {app: api}
 ```
 
 ## Fix
@@ -912,24 +1115,28 @@ metadata:
   labels:
     app.kubernetes.io/name: api
     app.kubernetes.io/part-of: shop
-    team: payments
 ```
 
 ## Equivalent rules
-kube-linter `required-label-owner` (opt-in); checkov has none.
+kube-linter `required-label-owner` (opt-in, asks for an `owner` label); checkov has none.
 """,
 )
-def ku013(obj: KubeObject) -> Iterator[Problem]:
-    labels = obj.labels
-    missing = []
-    if not labels.get("app.kubernetes.io/name"):
-        missing.append("`app.kubernetes.io/name`")
-    if wl.owner_label(labels) is None:
-        missing.append("a team/owner label")
-    if missing:
-        meta = obj.metadata
-        line = obj.line_at("metadata", "labels") if "labels" in meta else obj.line_at("metadata")
-        yield Problem(f"{obj.title} lacks {' and '.join(missing)}", line)
+def ku013(doc: KubeDoc, ctx: FileContext) -> Iterator[Problem]:
+    required = ctx.setting("kubernetes.owner-labels") or []
+    owners = [str(k) for k in required] if isinstance(required, list) else [str(required)]
+    found = []
+    for obj in doc.objects:
+        labels = obj.labels
+        missing = []
+        if wl.identity_label(labels) is None:
+            missing.append("label saying what it belongs to (`app.kubernetes.io/name`, `app`, ...)")
+        if owners and not any(v and {k, k.rpartition("/")[2]} & set(owners) for k, v in labels.items()):
+            missing.append(f"owner label ({', '.join(f'`{o}`' for o in owners)})")
+        if missing:
+            meta = obj.metadata
+            line = obj.line_at("metadata", "labels") if "labels" in meta else obj.line_at("metadata")
+            found.append((ctx.path, obj, Problem(f"{obj.title} has no {' and no '.join(missing)}", line)))
+    return _file_only(report("KU013", found))
 
 
 # KU014 / KU017 ---------------------------------------------------------------------------------
@@ -949,7 +1156,11 @@ schemas cover), offline, with the schemas `kubernetes-validate` ships. It report
 (a misspelt `readinessProbe` is silently ignored by older clients and then missing), wrong types
 (a label value written as a number), missing required fields, keys written twice, an object
 without a name, and a built-in API version that this Kubernetes version does not serve (removed
-or misspelt, such as `policy/v1beta1` PodDisruptionBudget). A manifest that is not valid YAML is
+or misspelt, such as `policy/v1beta1` PodDisruptionBudget). It also checks the fields the API
+server limits to a fixed list of values while the schemas leave them free text: the update
+strategy of Deployments, OpenShift DeploymentConfigs, StatefulSets and DaemonSets, a pod's
+`restartPolicy`, a container's `imagePullPolicy`, and a Service's `type`,
+`externalTrafficPolicy` and `sessionAffinity`. A manifest that is not valid YAML is
 reported here too, when its text shows it is one (`apiVersion:` and `kind:` lines); a
 kustomization that kustomize cannot build is reported on its kustomization file.
 
@@ -992,6 +1203,8 @@ def ku014(doc: KubeDoc, ctx: FileContext) -> Iterator[Problem]:
     shown = f"{version[0]}.{version[1]}"
     found = []
     for obj in doc.objects:
+        for bad in values.bad_values(obj):
+            found.append((ctx.path, obj, Problem(f"{obj.title}: {bad.message}", obj.line_at(*bad.path))))
         issues = schema.validate(obj, version)
         if issues is None:
             if obj.group in _BUILT_IN_GROUPS:

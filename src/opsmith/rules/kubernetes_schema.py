@@ -194,15 +194,22 @@ def _type_words(types: Any) -> str:
     return " or ".join(names) or "empty"
 
 
-def _duplicate_keys(node: Any, path: tuple[PathPart, ...]) -> Iterator[SchemaIssue]:
+def _duplicate_keys(
+    node: Any, path: tuple[PathPart, ...], seen: set[int] | None = None
+) -> Iterator[SchemaIssue]:
+    # An aliased mapping is one object reached by many paths: visit it once, at its first path.
+    seen = set() if seen is None else seen
+    if not isinstance(node, (YMap, YSeq)) or id(node) in seen:
+        return
+    seen.add(id(node))
     if isinstance(node, YMap):
         for key, line in node.duplicate_keys:
             yield SchemaIssue(f"key `{key}` is written twice in {dotted(path) or 'the object'}", path, line)
         for key, value in node.items():
-            yield from _duplicate_keys(value, (*path, str(key)))
-    elif isinstance(node, YSeq):
+            yield from _duplicate_keys(value, (*path, str(key)), seen)
+    else:
         for index, item in enumerate(node):
-            yield from _duplicate_keys(item, (*path, index))
+            yield from _duplicate_keys(item, (*path, index), seen)
 
 
 def _where(path: Sequence[PathPart]) -> str:

@@ -23,7 +23,10 @@ POD_SPEC_PATHS: Mapping[str, tuple[str, ...]] = {
     "Job": ("spec", "template", "spec"),
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
     "Rollout": ("spec", "template", "spec"),  # Argo Rollouts: a Deployment with progressive delivery
+    "DeploymentConfig": ("spec", "template", "spec"),  # OpenShift's (apps.openshift.io) Deployment
 }
+# Kinds that keep a number of replicas of one pod template running and replace them on a rollout.
+DEPLOYMENTS = frozenset({"Deployment", "DeploymentConfig"})
 _RUN_TO_COMPLETION = frozenset({"Job", "CronJob"})
 # Kinds that are not namespaced (built in, and common cluster-wide custom resources).
 CLUSTER_SCOPED = frozenset(
@@ -66,7 +69,17 @@ CLUSTER_SCOPED = frozenset(
 )
 _YAML11_TRUE = frozenset({"true", "yes", "y", "on"})
 _YAML11_FALSE = frozenset({"false", "no", "n", "off"})
-_PERCENT = re.compile(r"^\s*(\d+)\s*%\s*$")
+_PERCENT = re.compile(r"^\s*([0-9]{1,9})\s*%\s*$")
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")  # int64, the widest field the API has
+_IDENTITY_KEYS = (
+    "app.kubernetes.io/name",
+    "app.kubernetes.io/instance",
+    "app.kubernetes.io/part-of",
+    "app.kubernetes.io/component",
+    "app.kubernetes.io/managed-by",
+    "app",
+    "k8s-app",
+)
 _TEAM_KEY = re.compile(r"^(team|owner|owners|owning-team|owner-team|team-name|squad|maintainer|maintainers)$")
 
 Role = Literal["container", "init", "sidecar", "ephemeral"]
@@ -189,8 +202,9 @@ def as_int(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    # ASCII digits, as the API reads them: isdigit() takes `²`, which int() refuses
+    if isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value.strip()):
+        return int(value)
     return None
 
 
@@ -262,6 +276,15 @@ def same_scope(a: KubeObject, b: KubeObject) -> bool:
 
 def is_namespaced(obj: KubeObject) -> bool:
     return obj.kind not in CLUSTER_SCOPED and not obj.kind.startswith("Cluster")
+
+
+def identity_label(labels: Mapping[str, str]) -> str | None:
+    """The label that says what an object belongs to, in one of the conventions careful projects
+    use (Kubernetes' recommended `app.kubernetes.io/*` labels, `app`, `k8s-app`), or an owner."""
+    for key in _IDENTITY_KEYS:
+        if labels.get(key):
+            return key
+    return owner_label(labels)
 
 
 def owner_label(labels: Mapping[str, str]) -> str | None:

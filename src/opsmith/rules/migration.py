@@ -4,12 +4,15 @@ the NOT NULL check shortcut).
 Only the up direction is judged: down migrations (`*.down.sql`, Flyway `U` files, Alembic
 `downgrade()`, Rails `down`/`dir.down`, Django `reverse_sql`, Liquibase `--rollback`) exist to
 undo, and destructive statements there are expected. Operations on a table the same migration
-creates are never findings: the table is empty and no running code uses it yet.
+creates are never findings: the table is empty and no running code uses it yet. The lock and
+rewrite rules (MG004-MG007, MG011, MG012) are not applied to the migrations of an app that plainly
+runs on another database (migration_database; MG013 says so once per folder).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from posixpath import basename, dirname, join
 
 from opsmith.findings import Problem
@@ -25,6 +28,8 @@ from opsmith.parse.migration_ops import (
 )
 from opsmith.rules import migration_advice as advice
 from opsmith.rules.base import FileContext, RepoContext, Rule, file_rule, parse_error_rule, repo_rule
+from opsmith.rules.migration_database import other_database
+from opsmith.rules.migration_types import widens
 
 FAMILY = "migration"
 
@@ -109,12 +114,15 @@ def mg001(doc: MigrationDoc, ctx: FileContext) -> Iterator[Problem]:
 ## What it does
 Reports renames of existing columns and tables: `ALTER TABLE ... RENAME COLUMN`, `ALTER TABLE ...
 RENAME TO`, Alembic `op.alter_column(new_column_name=...)` and `op.rename_table`, Django `RenameField`,
-`RenameModel` and `AlterModelTable`, Rails `rename_column`, `rename_table`, `t.rename`.
+`RenameModel` and `AlterModelTable`, Rails `rename_column`, `rename_table`, `t.rename`. A table
+renamed aside, created again under its name and refilled from the renamed copy in the same
+migration (`INSERT INTO t SELECT ... FROM t_old`, the way SQLite changes a table) is a rebuild,
+not a rename: running code finds its table and rows throughout, so it is not reported.
 
 ## Why it matters
 The rename is instant in the database, but the code is not: until every instance runs the new
 version, the old one queries a name that no longer exists and fails, and a code rollback fails the
-same way in reverse.
+same way in reverse. Error: it breaks the production release while it rolls out.
 
 ## Example
 ```sql
@@ -132,7 +140,10 @@ squawk `renaming-column` and `renaming-table`; strong_migrations "renaming a col
 """,
 )
 def mg002(doc: MigrationDoc, ctx: FileContext) -> Iterator[Problem]:
+    rebuilt = doc.rebuilt()
     for op in _existing(doc, Kind.RENAME_COLUMN, Kind.RENAME_TABLE):
+        if op.kind is Kind.RENAME_TABLE and op.table in rebuilt:
+            continue
         target = f"`{op.table}.{op.column}`" if op.column else f"table `{op.table}`"
         yield Problem(
             f"`{op.what}` renames {target} to `{op.new_name}`: the running code still uses the old name",
@@ -196,12 +207,16 @@ Reports a change of an existing column's type: `ALTER COLUMN ... TYPE`, Alembic
 `op.alter_column(type_=...)`, Rails `change_column`/`t.change`, and Django `AlterField` when the
 app's earlier migrations show the field had another database type (an `AlterField` that only
 changes `help_text`, `choices` or a varchar's length upwards is not reported; one whose earlier
-definition is unknown is not either).
+definition is unknown is not either). Widening a character column is not reported either when the
+earlier type is known (from the folder's earlier migrations, or Alembic's `existing_type`):
+`varchar(n)` to a larger `n`, to unbounded `varchar` or to `text`, which PostgreSQL 12+ does in
+the catalog without touching a row. A change whose earlier type is unknown is reported: most type
+changes rewrite.
 
 ## Why it matters
 Most type changes rewrite the whole table and its indexes under an ACCESS EXCLUSIVE lock: no reads
 and no writes for the duration, minutes on a large table. Old code may also send values the new
-type rejects, or read values it cannot parse.
+type rejects, or read values it cannot parse. Error: an outage of the table in production.
 
 ## Example
 ```sql
@@ -210,15 +225,18 @@ ALTER TABLE events ALTER COLUMN id TYPE bigint;
 
 ## Fix
 Add `id_new bigint`, keep it in sync (trigger or dual writes), backfill in batches, switch the code,
-then drop the old column. Widening a `varchar(n)` or turning it into `text` does not rewrite:
-silence those with `opsmith: ignore[MG004]`.
+then drop the old column. To widen a character column, write the earlier length where opsmith
+can see it (the migration that created it, or `existing_type=`), or use `text`.
 
 ## Equivalent rules
 squawk `changing-column-type`; strong_migrations "changing the type of a column".
 """,
 )
 def mg004(repo: RepoContext) -> Iterator[Problem]:
+    earlier = _earlier_types(repo)
     for path, doc, op in _with_django_effects(repo, Kind.ALTER_TYPE):
+        if widens(op.old_type or earlier.get((path, op.line, op.table, op.column or "")), op.type_name):
+            continue
         yield Problem(
             f"`{op.what}` changes the type of `{op.table}.{op.column}`: the table is rewritten under an "
             "exclusive lock, and old code may not handle the new type",
@@ -228,7 +246,7 @@ def mg004(repo: RepoContext) -> Iterator[Problem]:
         )
 
 
-@file_rule(
+@repo_rule(
     "MG005",
     "W",
     FAMILY,
@@ -241,11 +259,12 @@ Reports an index built on an existing table in a way that blocks writes: `CREATE
 same way) unless attached `USING INDEX`, Alembic `op.create_index` without
 `postgresql_concurrently=True`, Django `AddIndex` (not `AddIndexConcurrently`) and the index that
 `AddField` creates for a foreign key or `db_index`/`unique`, Rails `add_index`/`add_reference`
-without `algorithm: :concurrently`.
+without `algorithm: :concurrently`. Not applied to an app on another database (see MG013).
 
 ## Why it matters
 A plain CREATE INDEX holds a SHARE lock for the whole build: reads go on, but every INSERT, UPDATE
-and DELETE on the table waits, often for minutes on a large table, and requests time out.
+and DELETE on the table waits, often for minutes on a large table, and requests time out. Warning:
+harmless on small tables, an incident on large ones.
 
 ## Example
 ```sql
@@ -265,7 +284,11 @@ squawk `require-concurrent-index-creation`, `disallowed-unique-constraint`,
 `adding-serial-primary-key-field`; strong_migrations "adding an index non-concurrently".
 """,
 )
-def mg005(doc: MigrationDoc, ctx: FileContext) -> Iterator[Problem]:
+def mg005(repo: RepoContext) -> Iterator[Problem]:
+    return _on_postgresql(repo, _blocking_index_builds)
+
+
+def _blocking_index_builds(doc: MigrationDoc) -> Iterator[Problem]:
     for op in doc.on_existing_table():
         if op.kind is Kind.CREATE_INDEX and not op.concurrently:
             yield Problem(
@@ -281,7 +304,7 @@ def mg005(doc: MigrationDoc, ctx: FileContext) -> Iterator[Problem]:
             )
 
 
-@file_rule(
+@repo_rule(
     "MG006",
     "W",
     FAMILY,
@@ -293,14 +316,15 @@ Reports a foreign key or CHECK constraint added to an existing table without `NO
 Alembic `postgresql_not_valid=True`, Rails `validate: false`; Django has no option for it, so its
 `AddConstraint(CheckConstraint)` and new foreign keys are reported), including a foreign key
 declared on an added column. It also reports `VALIDATE CONSTRAINT` run in the same transaction
-as the `ADD CONSTRAINT ... NOT VALID` it validates, which gains nothing.
+as the `ADD CONSTRAINT ... NOT VALID` it validates, which gains nothing. Not applied to an app on
+another database (see MG013).
 
 ## Why it matters
 Adding a validated constraint scans the whole table while holding a lock that blocks writes (for a
 foreign key, on both tables; for a CHECK, reads too). With NOT VALID the constraint applies to new
 rows at once and `VALIDATE CONSTRAINT` later scans under a lock that lets reads and writes
 continue. In one transaction, though, the first lock is held until commit, so the scan blocks
-everything anyway.
+everything anyway. Warning: the lock lasts as long as the scan, brief on a new or small table.
 
 ## Example
 ```sql
@@ -321,7 +345,11 @@ squawk `adding-foreign-key-constraint` and `constraint-missing-not-valid`; stron
 "adding a foreign key" and "adding a check constraint".
 """,
 )
-def mg006(doc: MigrationDoc, ctx: FileContext) -> Iterator[Problem]:
+def mg006(repo: RepoContext) -> Iterator[Problem]:
+    return _on_postgresql(repo, _validated_constraints)
+
+
+def _validated_constraints(doc: MigrationDoc) -> Iterator[Problem]:
     for op in doc.on_existing_table():
         if op.kind is Kind.ADD_CONSTRAINT and op.constraint_type in (FOREIGN_KEY, CHECK) and not op.not_valid:
             yield Problem(
@@ -360,11 +388,12 @@ Reports NOT NULL added to an existing column: `ALTER COLUMN ... SET NOT NULL`, A
 in the same migration, and a SET NOT NULL preceded in the same file by a valid
 `CHECK (col IS NOT NULL)` (added without NOT VALID, or validated with `VALIDATE CONSTRAINT`; the
 check may have been added NOT VALID in an earlier migration), which PostgreSQL 12+ uses instead of
-scanning the table.
+scanning the table; and apps on another database (see MG013).
 
 ## Why it matters
 SET NOT NULL scans the whole table under an ACCESS EXCLUSIVE lock: neither reads nor writes get
 through until every row has been checked. If a NULL is left, the migration fails after that wait.
+Warning: the wait grows with the table.
 
 ## Example
 ```sql
@@ -423,11 +452,14 @@ def _proven_not_null(doc: MigrationDoc, target: Op, checks: dict[tuple[str, str 
     docs="""
 ## What it does
 Reports a table dropped in the up direction: `DROP TABLE`, Alembic `op.drop_table`, Django
-`DeleteModel`, Rails `drop_table`. A table created in the same migration is exempt.
+`DeleteModel`, Rails `drop_table`. A table created in the same migration is exempt, and so is one
+the migration rebuilds with its rows (built aside from `INSERT INTO t_new SELECT ... FROM t`, then
+renamed over the dropped original; or the renamed-aside copy dropped once the rows are back).
 
 ## Why it matters
 The running version of the code may still query the table, and the data is gone for good: rolling
-the code back does not bring it back, only a restore from backup does.
+the code back does not bring it back, only a restore from backup does. Error: data loss and a
+broken release in production.
 
 ## Example
 ```sql
@@ -444,7 +476,10 @@ squawk `ban-drop-table`; strong_migrations "removing a table" (via `drop_table`)
 """,
 )
 def mg008(doc: MigrationDoc, ctx: FileContext) -> Iterator[Problem]:
+    rebuilt = doc.rebuilt()
     for op in _existing(doc, Kind.DROP_TABLE):
+        if op.table in rebuilt:
+            continue
         yield Problem(
             f"`{op.what}` drops `{op.table}` and its data while code still running may use it",
             op.line,
@@ -464,12 +499,14 @@ Reports migrations that cannot be rolled back with the tool that runs them: an A
 whose `downgrade()` only holds `pass` (or is missing); a golang-migrate/sqlx `N_x.up.sql` (or diesel
 `up.sql`) with no matching down file, or an empty down file; a goose/dbmate/sql-migrate file with no
 or an empty down section; a Liquibase formatted-SQL changeset without `--rollback`; a Rails migration
-with `up` but no `down`, a `down` that raises `IrreversibleMigration`, or irreversible calls in
+with `up` but no `down`, or irreversible calls in
 `change` (`remove_column` without a type, `change_column`, `execute`, `drop_table` without a block,
 `change_column_default` without `from:`/`to:`); a Django `RunSQL` without `reverse_sql` or
 `RunPython` without `reverse_code`. Flyway is forward-only by design (undo is a separate paid
 feature) and plain SQL folders have no down convention: neither is judged. Merge revisions that do
-nothing either way are exempt.
+nothing either way are exempt, and so is a Rails `down` that raises
+`ActiveRecord::IrreversibleMigration`: that is the explicit, reviewed statement that the change
+cannot be undone, which is what this rule asks for when a way back is impossible.
 
 ## Why it matters
 When a deploy goes wrong, the fastest safe exit is to roll back code and schema together. A
@@ -541,9 +578,10 @@ MG010 = parse_error_rule(
 ## What it does
 Reports a migration file that does not parse: SQL that PostgreSQL's own parser (through pglast)
 rejects, with the line of the error, or a Python (Alembic, Django) migration with a syntax error.
-SQL written plainly for another database (MySQL backticks and `ENGINE=`, SQLite `PRAGMA`, T-SQL
-`GO`) is not judged at all, and neither is SQL embedded in Python or Ruby strings, which may be
-templated.
+SQL written plainly for another database (MySQL backticks, `ENGINE=` and `MODIFY`, ClickHouse
+`ON CLUSTER`, SQLite `PRAGMA`, T-SQL `GO`), or kept in a folder named for one (`mysql/`,
+`mariadb/`, `sqlite/`, `clickhouse/`), is not judged at all, and neither is SQL embedded in
+Python or Ruby strings, which may be templated.
 
 ## Why it matters
 A migration that does not parse fails at deploy time, after earlier migrations of the same release
@@ -565,7 +603,7 @@ squawk reports parse errors (`syntax-error`); hadolint's DL1000 is the Dockerfil
 )
 
 
-@file_rule(
+@repo_rule(
     "MG011",
     "W",
     FAMILY,
@@ -577,11 +615,12 @@ Reports a column added to an existing table with a default PostgreSQL must compu
 existing row: a volatile function (`gen_random_uuid()`, `random()`, `clock_timestamp()`,
 `nextval()`...), a `serial`/`bigserial` type, an identity column, or a stored generated column.
 Constant defaults, and stable ones such as `now()`, are fine since PostgreSQL 11: they are stored
-once in the catalog.
+once in the catalog. Not applied to an app on another database (see MG013).
 
 ## Why it matters
 Such a default rewrites the whole table and its indexes under an ACCESS EXCLUSIVE lock, blocking
 reads and writes for as long as it takes; the statement looks as harmless as a constant default.
+Warning: the rewrite's length depends on the table's size.
 
 ## Example
 ```sql
@@ -599,7 +638,11 @@ ALTER TABLE orders ALTER COLUMN public_id SET DEFAULT gen_random_uuid();  -- new
 squawk `adding-field-with-default`; strong_migrations "adding a column with a volatile default".
 """,
 )
-def mg011(doc: MigrationDoc, ctx: FileContext) -> Iterator[Problem]:
+def mg011(repo: RepoContext) -> Iterator[Problem]:
+    return _on_postgresql(repo, _rewriting_defaults)
+
+
+def _rewriting_defaults(doc: MigrationDoc) -> Iterator[Problem]:
     for op in _existing(doc, Kind.ADD_COLUMN):
         if op.default is Default.VOLATILE:
             yield Problem(
@@ -609,7 +652,7 @@ def mg011(doc: MigrationDoc, ctx: FileContext) -> Iterator[Problem]:
             )
 
 
-@file_rule(
+@repo_rule(
     "MG012",
     "W",
     FAMILY,
@@ -621,7 +664,8 @@ Reports `CREATE INDEX CONCURRENTLY` and `DROP INDEX CONCURRENTLY` (in any of the
 run inside a transaction: between BEGIN and COMMIT, or in a tool that wraps each migration in one
 (Alembic outside `autocommit_block()`, Django without `atomic = False`, Rails without
 `disable_ddl_transaction!`, goose without `NO TRANSACTION`, dbmate without `transaction:false`,
-Liquibase without `runInTransaction:false`).
+Liquibase without `runInTransaction:false`). Not applied to an app on another database (see
+MG013): `CONCURRENTLY` is PostgreSQL's.
 
 ## Why it matters
 PostgreSQL refuses concurrent index operations in a transaction block, so the migration fails at
@@ -646,7 +690,11 @@ def upgrade() -> None:
 squawk `ban-concurrent-index-creation-in-transaction`.
 """,
 )
-def mg012(doc: MigrationDoc, ctx: FileContext) -> Iterator[Problem]:
+def mg012(repo: RepoContext) -> Iterator[Problem]:
+    return _on_postgresql(repo, _concurrent_in_transaction)
+
+
+def _concurrent_in_transaction(doc: MigrationDoc) -> Iterator[Problem]:
     for op in doc.up():
         if op.kind in (Kind.CREATE_INDEX, Kind.DROP_INDEX) and op.concurrently and op.tx is not None:
             yield Problem(
@@ -655,6 +703,85 @@ def mg012(doc: MigrationDoc, ctx: FileContext) -> Iterator[Problem]:
                 op.line,
                 fix=advice.outside_transaction(doc, op),
             )
+
+
+@repo_rule(
+    "MG013",
+    "I",
+    FAMILY,
+    "Migrations of an app on another database: PostgreSQL lock rules not applied",
+    fix="Nothing to change; if the app runs on PostgreSQL, name it where the database is configured.",
+    docs="""
+## What it does
+Says once per migration folder that the PostgreSQL lock and rewrite rules (MG004, MG005, MG006,
+MG007, MG011, MG012) were not applied to it, because the repository shows the app runs on another
+database: a folder named `mysql/`, `mariadb/`, `sqlite/` or `clickhouse/`, the adapters in Rails'
+`config/database.yml` (or its `.sample`) and the Gemfile's drivers, Django settings' `ENGINE`,
+`alembic.ini`'s `sqlalchemy.url`, or `DATABASE_URL` schemes and database images in `.env`
+examples and compose files, looked for from the migration folder upwards. An app whose evidence
+names PostgreSQL among other databases is judged as a PostgreSQL app. The rules about breaking
+the running code (MG001, MG002, MG003, MG008) still apply: old code breaks on any database.
+
+## Why it matters
+SQLite, MySQL and ClickHouse lock and rewrite tables in their own ways; judging their migrations
+by PostgreSQL's rules gives advice that is wrong for them (and `CONCURRENTLY` does not exist
+there). Info, because nothing is wrong: it only tells you what was not checked.
+
+## Example
+A Rails app whose `config/database.yml` says `adapter: sqlite3` and whose Gemfile has no `pg`:
+its `db/migrate/` gets this note and no MG005 for `add_index`.
+
+## Fix
+Nothing to fix. If the app does run on PostgreSQL in production, name it where the repository
+configures the database (an adapter, an ENGINE, a `postgres://` URL) and the rules apply again.
+
+## Equivalent rules
+None: squawk assumes PostgreSQL, strong_migrations reads the adapter Rails is connected to.
+""",
+)
+def mg013(repo: RepoContext) -> Iterator[Problem]:
+    folders: dict[str, str] = {}
+    for path, _doc in repo.documents(FAMILY):
+        folder = dirname(path)
+        folders[folder] = min(folders.get(folder, path), path)
+    for folder, database in sorted(other_database(repo).items()):
+        yield Problem(
+            f"the migrations in `{folder or '.'}/` are for {database.name} ({database.evidence} says so): "
+            "the PostgreSQL lock rules MG004-MG007, MG011 and MG012 were not applied to them",
+            None,
+            path=folders[folder],
+        )
+
+
+def _on_postgresql(
+    repo: RepoContext, check: Callable[[MigrationDoc], Iterator[Problem]]
+) -> Iterator[Problem]:
+    """`check` over each migration, except those of an app that runs on another database."""
+    docs = repo.documents(FAMILY)
+    other = other_database(repo)
+    for path, doc in docs:
+        if dirname(path) not in other:
+            yield from (replace(problem, path=path) for problem in check(doc))
+
+
+def _earlier_types(repo: RepoContext) -> dict[tuple[str, int, str, str], str]:
+    """For each up operation that sets a column's type, the type the column had just before, as
+    the migrations of its folder (in file name order) and the lines before it in its file wrote it."""
+    folders: dict[str, list[tuple[str, MigrationDoc]]] = {}
+    for path, doc in repo.documents(FAMILY):
+        folders.setdefault(dirname(path), []).append((path, doc))
+    earlier: dict[tuple[str, int, str, str], str] = {}
+    for docs in folders.values():
+        known: dict[tuple[str, str], str] = {}
+        for path, doc in sorted(docs, key=lambda pd: basename(pd[0])):
+            for op in doc.up():
+                if op.kind not in (Kind.ADD_COLUMN, Kind.ALTER_TYPE) or not op.column or not op.type_name:
+                    continue
+                column = (op.table, op.column)
+                if op.kind is Kind.ALTER_TYPE and column in known:
+                    earlier[(path, op.line, op.table, op.column)] = known[column]
+                known[column] = op.type_name
+    return earlier
 
 
 def _with_django_effects(repo: RepoContext, kind: Kind) -> Iterator[tuple[str, MigrationDoc, Op]]:
@@ -670,7 +797,10 @@ def _with_django_effects(repo: RepoContext, kind: Kind) -> Iterator[tuple[str, M
 
         for app_docs in apps.values():
             effects.update(alter_field_effects(sorted(app_docs, key=lambda pd: basename(pd[0]))))
+    other = other_database(repo)
     for path, doc in docs:
+        if dirname(path) in other:
+            continue
         alter_lines = sorted({op.line for op in _existing(doc, Kind.ALTER_FIELD)})
         derived = [e for line in alter_lines for e in effects.get((path, line), ()) if e.kind is kind]
         for op in sorted([*_existing(doc, kind), *derived], key=lambda o: o.line):
@@ -690,4 +820,5 @@ RULES: tuple[Rule[MigrationDoc], ...] = (
     MG010,
     mg011,
     mg012,
+    mg013,
 )

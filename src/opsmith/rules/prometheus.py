@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import promql_parser as pq
 
-from opsmith.findings import Problem
+from opsmith.findings import Problem, Severity
 from opsmith.parse.prometheus import (
     DEFAULT_SCRAPE_INTERVAL,
     PrometheusDoc,
@@ -28,11 +28,17 @@ from opsmith.parse.prometheus import (
     show_duration,
     walk,
 )
+from opsmith.regex import lazy
 from opsmith.rules import prometheus_metrics as metrics
 from opsmith.rules.base import FileContext, RepoContext, Rule, file_rule, repo_rule
+from opsmith.safe_read import NotReadable, read_limited
 
 FAMILY = "prometheus"
 SEVERITIES = ("critical", "warning", "info")
+_SILENT = frozenset({"info", "none"})  # severities that notify nobody
+_ALERT_SERIES = frozenset({"ALERTS", "ALERTS_FOR_STATE"})
+# Metrics that count down to (or up from) a moment: a TTL, an expiry or a start timestamp.
+_CLOCK_METRIC = lazy(r"_(?:ttl|expiry|expiration|expires|not_after)(?:_|$)|_timestamp(?:_seconds)?$")
 PAGING_SEVERITIES = frozenset({"critical"})
 RANGE_FUNCTIONS = frozenset({"rate", "increase", "irate"})
 RANGE_FACTOR = 4
@@ -126,7 +132,15 @@ def _unsupported(node: pq.Expr, experimental_ok: bool) -> str | None:
     docs="""
 ## What it does
 Reports an alerting rule without `for:` (or with `for: 0s`). Alerts whose expression reads no series
-at all (such as the `vector(1)` watchdog that is meant to fire constantly) are exempt.
+at all (such as the `vector(1)` watchdog that is meant to fire constantly), and alerts that read only
+Prometheus' own `ALERTS` series (an inhibitor that mirrors other alerts, which have their own `for`),
+are exempt.
+
+A warning when `for` is simply missing; info when `for: 0s` is written out, which says the author
+chose to fire at once (an event such as an eviction), when the condition follows the clock (it
+calls `time()`, or reads a TTL, expiry or timestamp metric such as a certificate's remaining
+seconds: it moves steadily and one bad scrape cannot make it flap), and when the alert's severity
+is `info` or `none`, which notify nobody.
 
 ## Why it matters
 Without `for`, one bad evaluation fires the alert: a single slow scrape, a counter reset or a deploy's
@@ -151,11 +165,16 @@ pint `rule/for` (when configured to require a minimum `for`); promtool has none.
 )
 def pm002(doc: PrometheusDoc, ctx: FileContext) -> Iterator[Problem]:
     for rule in doc.alerts:
-        if rule.expr is None or not _reads_series(rule.expr):
+        if rule.expr is None or not _reads_series(rule.expr) or _mirrors_alerts(rule.expr):
             continue
-        if rule.for_ is None or rule.for_ <= timedelta(0):
-            line = rule.for_line if rule.for_line is not None else rule.line
-            yield Problem(f"alert `{rule.name}` fires on the first bad evaluation: it has no `for`", line)
+        if rule.for_ is not None and rule.for_ > timedelta(0):
+            continue
+        message = f"alert `{rule.name}` fires on the first bad evaluation: it has no `for`"
+        if rule.for_line is not None:
+            message = f"alert `{rule.name}` fires on the first bad evaluation (`for` is zero)"
+        quiet = rule.for_line is not None or rule.severity in _SILENT or _follows_the_clock(rule.expr)
+        line = rule.for_line if rule.for_line is not None else rule.line
+        yield Problem(message, line, at_most=Severity.INFO if quiet else None)
 
 
 @file_rule(
@@ -209,6 +228,10 @@ def pm003(doc: PrometheusDoc, ctx: FileContext) -> Iterator[Problem]:
 Reports an alerting rule whose `severity` label (its own, or its group's) is missing or is not one
 of `critical`, `warning`, `info`. Another set of levels can be configured with
 `[prometheus] severities = ["page", "ticket"]`. Templated values (`{{ ... }}`) are not judged.
+`severity: none` is accepted on the alerts that exist for the alerting pipeline rather than for
+people, by the convention kube-prometheus and the prometheus-operator runbooks use: a watchdog
+whose expression reads no series (`vector(1)`, the dead man's switch) and an inhibitor that reads
+only `ALERTS` (InfoInhibitor). Both are routed to a null receiver or an external heartbeat.
 
 ## Why it matters
 Alertmanager routes on labels. An alert without a severity, or with `severity: high` when the routes
@@ -240,11 +263,19 @@ def pm004(doc: PrometheusDoc, ctx: FileContext) -> Iterator[Problem]:
         severity = rule.severity
         if severity is None:
             yield Problem(f"alert `{rule.name}` has no `severity` label", rule.line)
+        elif severity == "none" and rule.expr is not None and _never_notifies(rule.expr):
+            continue
         elif "{{" not in severity and severity not in allowed:
             line = rule.label_lines.get("severity", rule.group.line)
             yield Problem(
                 f"alert `{rule.name}` has severity `{severity}`, not one of {', '.join(allowed)}", line
             )
+
+
+def _never_notifies(expr: pq.Expr) -> bool:
+    """An alert that exists for the pipeline, not for people: a watchdog that always fires
+    (`vector(1)`, read by a dead man's switch) or an inhibitor built from `ALERTS`."""
+    return not _reads_series(expr) or _mirrors_alerts(expr)
 
 
 def _allowed_severities(setting: object) -> tuple[str, ...]:
@@ -382,6 +413,23 @@ def _metric_names(expr: pq.Expr) -> set[str]:
 
 def _reads_series(expr: pq.Expr) -> bool:
     return any(isinstance(node, pq.VectorSelector) for node in walk(expr))
+
+
+def _follows_the_clock(expr: pq.Expr) -> bool:
+    """A condition on elapsed or remaining time (`time() - start > 12h`, a certificate's TTL below a
+    week) moves steadily with the clock: one bad scrape cannot make it flap."""
+    for node in walk(expr):
+        if isinstance(node, pq.Call) and node.func.name == "time":
+            return True
+        if isinstance(node, pq.VectorSelector) and _CLOCK_METRIC().search(metric_name(node) or ""):
+            return True
+    return False
+
+
+def _mirrors_alerts(expr: pq.Expr) -> bool:
+    """Does the expression read only the `ALERTS` series Prometheus writes for other alerts?"""
+    names = [metric_name(node) for node in walk(expr) if isinstance(node, pq.VectorSelector)]
+    return bool(names) and all(name in _ALERT_SERIES for name in names)
 
 
 @repo_rule(
@@ -594,8 +642,9 @@ def _drops_le(node: pq.AggregateExpr) -> str | None:
 Checks every `runbook_url` that points into this repository: a relative path (resolved from the
 repository root and from the rule file's folder) or a GitHub/GitLab/Bitbucket `blob`/`tree`/`src`
 URL of this very repository, recognised from the remotes in `.git/config` (read as text; nothing is
-fetched). It reports the link when no such file or folder exists. Links elsewhere and templated
-links are not judged.
+fetched). It reports the link when no such file or folder exists. Links elsewhere are not
+judged, nor are templated links (`runbooks/{{ $labels.alertname }}.md`, also URL-encoded as
+`%7B%7B`): Prometheus fills them in per alert, so no single file is meant.
 
 ## Why it matters
 A runbook link that 404s is worse than none: the on-call person clicks it mid-incident, loses
@@ -623,7 +672,7 @@ def pm009(repo: RepoContext) -> Iterator[Problem]:
     for path, doc in repo.documents(FAMILY):
         for rule in doc.alerts:
             url = rule.annotations.get("runbook_url", "").strip()
-            if not url or "{{" in url:
+            if not url or "{{" in url or "%7b%7b" in url.lower():
                 continue
             line = rule.annotation_lines.get("runbook_url", rule.line)
             if "://" in url:
@@ -649,9 +698,16 @@ def pm009(repo: RepoContext) -> Iterator[Problem]:
 
 
 def _exists(repo: RepoContext, relpath: str) -> bool:
-    if relpath.startswith("../") or relpath == "..":
-        return (repo.root / relpath).exists()
-    return repo.exists(relpath) or (repo.root / relpath).is_dir()
+    return repo.exists(relpath) or _on_disk(repo.root / relpath)
+
+
+def _on_disk(path: Path) -> bool:
+    """Whether a file or folder is there; False for a name no file can have (too long, say), where
+    `Path.exists` raises."""
+    try:
+        return path.exists()
+    except OSError:
+        return False
 
 
 _REMOTE = re.compile(
@@ -667,9 +723,8 @@ def git_remotes(root: Path) -> list[tuple[str, str]]:
     config = _git_config(root)
     if config is None:
         return []
-    try:
-        text = config.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+    text = _git_file(config)
+    if text is None:
         return []
     out = []
     section = ""
@@ -698,24 +753,32 @@ def _git_config(root: Path) -> Path | None:
     dot_git = top / ".git"
     if dot_git.is_dir():
         return dot_git / "config"
-    try:  # a worktree or submodule: `.git` is a file naming the real git directory
-        pointer = dot_git.read_text(encoding="utf-8").strip()
-    except OSError:
-        return None
-    if not pointer.startswith("gitdir:"):
+    pointer = _git_file(dot_git)  # a worktree or submodule: `.git` names the real git directory
+    if pointer is None or not pointer.startswith("gitdir:"):
         return None
     gitdir = (top / pointer[7:].strip()).resolve()
-    common = gitdir / "commondir"
-    if common.is_file():
-        gitdir = (gitdir / common.read_text(encoding="utf-8").strip()).resolve()
+    common = _git_file(gitdir / "commondir")
+    if common is not None:
+        gitdir = (gitdir / common.strip()).resolve()
     return gitdir / "config"
+
+
+def _git_file(path: Path) -> str | None:
+    """A small file of git's own, or None (missing, or a FIFO or device that would block)."""
+    try:
+        return read_limited(path, 1024 * 1024).decode("utf-8", errors="replace")
+    except (OSError, NotReadable):
+        return None
 
 
 def _in_repository(url: str, remotes: Sequence[tuple[str, str]]) -> tuple[str, ...] | None:
     """The candidate paths (relative to the git top) a forge URL of this repository points at,
     trying every split of `ref/path` since branch names may hold slashes; None when the URL is not
     a file view of this repository."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # not a URL (an unclosed `[` of an IPv6 host): it points nowhere
+        return None
     host = (parts.hostname or "").lower()
     path = parts.path.strip("/")
     for remote_host, remote_path in remotes:
@@ -732,7 +795,7 @@ def _in_repository(url: str, remotes: Sequence[tuple[str, str]]) -> tuple[str, .
 
 def _exists_in_git_tree(root: Path, candidates: Sequence[str]) -> bool:
     top = git_top(root) or root
-    return any((top / c).exists() for c in candidates if c)
+    return any(_on_disk(top / c) for c in candidates if c)
 
 
 @file_rule(

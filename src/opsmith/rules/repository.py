@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from opsmith.findings import Problem
 from opsmith.regex import lazy
@@ -91,6 +91,8 @@ Looks at every deploy job in the repository's GitHub Actions workflows (recognis
 including matrix and input-driven environments and local reusable workflows) and reports, on the
 first production deploy, when none of them deploys to a staging-like environment (staging, stage,
 pre-production, UAT, QA, test, preview...).
+Jobs that deploy to a cluster they start themselves (kind, k3d, minikube) or that are named for
+tests are not deploys (see GA005).
 
 ## Why it matters
 Staging is where a release meets real infrastructure, real configuration and real migrations before
@@ -162,6 +164,7 @@ _ENV_FILE = re.compile(r"(?:^|/)(?:\.env(?:\.[\w.-]+)?|[^/]+\.env|\.envrc)$")
     "E",
     FAMILY,
     "Secret committed to the repository",
+    applies_to="live-credentials",
     fix="Remove the secret, rotate it now (it is in the history), and load it from a secret store "
     "or an untracked `.env`.",
     docs="""
@@ -202,7 +205,8 @@ gitleaks and trufflehog (dedicated scanners); checkov CKV_SECRET_*; GitHub secre
 def rp003(repo: RepoContext) -> Iterator[Problem]:
     if not repo.files:
         return
-    from opsmith.rules.secrets import find_leaks, mask
+    from opsmith.secrets.detect import find_leaks
+    from opsmith.secrets.masking import mask
 
     for path in repo.files:
         if _NOT_SCANNED.search(path):
@@ -229,7 +233,8 @@ _HEADINGS = {  # how each kind of document marks a heading
     "txt": lazy(r"(?m)^.+\n(?:=+|-+)\s*$"),
 }
 _ROLLBACK_COMMAND = lazy(
-    r"kubectl(?:[ \t]+\S+)*?[ \t]+rollout[ \t]+undo|helm[ \t]+rollback|opsmith[ \t]+rollback"
+    # the words between stop at the next `kubectl`, so each one is read once on a long line
+    r"kubectl(?:[ \t]+(?!kubectl\b)\S+)*?[ \t]+rollout[ \t]+undo|helm[ \t]+rollback|opsmith[ \t]+rollback"
     r"|releases:rollback|kubectl[ \t]+argo[ \t]+rollouts[ \t]+(?:undo|abort)"
 )
 _DOC_FILE = lazy(r"(?i)\.(md|markdown|rst|adoc|txt)$")
@@ -246,13 +251,18 @@ _MAX_DOCS = 300
     "workflow or script, and rehearse it.",
     docs="""
 ## What it does
-When the repository's workflows deploy, looks for a rollback procedure and reports the first deploy
-job when there is none. Any of these counts: a file whose name mentions rollback
+When the repository's workflows deploy to production (a deploy whose target is not named as
+staging, preview, QA...; an unlabelled one counts as production, as in GA005), looks for a
+rollback procedure and reports the first such deploy job when there is none. A repository that
+only deploys previews or staging is not judged: those are replaced by the next run.
+Any of these counts: a file whose name mentions rollback
 (`docs/rollback.md`, `scripts/rollback.sh`, `.github/workflows/rollback.yml`), a heading about
 rolling back in the README or another document, a document that gives the rollback command
 (`kubectl rollout undo`, `helm rollback`, `opsmith rollback`), a `rollback` target in a Makefile or
 justfile, or a workflow step that rolls back (`kubectl rollout undo`, `helm rollback`,
 `helm upgrade --atomic`, `opsmith rollback`).
+Jobs that deploy to a cluster they start themselves (kind, k3d, minikube) or that are named for
+tests are not deploys (see GA005): nothing of theirs outlives the run.
 
 ## Why it matters
 A bad release is an incident clock running. Working out under pressure which image was live before,
@@ -278,12 +288,12 @@ def rp004(repo: RepoContext) -> Iterator[Problem]:
     flows = _workflows(repo)
     if flows is None:
         return
-    deploy = next(flows.deploys(), None)
+    deploy = next((d for d in flows.deploys() if d.production), None)
     if deploy is None or _rollback_written(repo, flows):
         return
     yield Problem(
-        f"job `{deploy.job.id}` deploys, but no rollback procedure is written down anywhere in the "
-        "repository",
+        f"job `{deploy.job.id}` deploys to production, but no rollback procedure is written down "
+        "anywhere in the repository",
         deploy.job.line,
         path=deploy.path,
     )
@@ -328,6 +338,8 @@ def _rolls_back(doc: WorkflowDoc) -> bool:
 
 
 _PROMETHEUS_FILE = re.compile(r"(?i)(?:^|/)(?:[^/]*prometheus[^/]*\.ya?ml|prometheus/[^/]+\.ya?ml)$")
+# A configuration named as an example or sample shows how to scrape, not what is deployed.
+_EXAMPLE_NAME = re.compile(r"(?i)(?:example|sample)[^/]*$")
 
 
 @repo_rule(
@@ -341,6 +353,10 @@ _PROMETHEUS_FILE = re.compile(r"(?i)(?:^|/)(?:[^/]*prometheus[^/]*\.ya?ml|promet
 ## What it does
 Finds Prometheus server configurations (a YAML file named like `prometheus.yml` with
 `scrape_configs`) and reports those that load no rule files, or that send alerts to no Alertmanager.
+Configurations named as examples (`*example*`, `*sample*`) are skipped: they show how to scrape,
+not what runs; so is Prometheus's getting-started configuration that only scrapes its own port,
+which monitors no service yet. Under example, documentation and test folders the finding is info, like every
+production-only rule there.
 
 ## Why it matters
 Metrics that nobody is alerted on are only read after users have already complained. Prometheus
@@ -370,7 +386,7 @@ themselves.
 )
 def rp005(repo: RepoContext) -> Iterator[Problem]:
     for path in repo.files:
-        if not _PROMETHEUS_FILE.search(path):
+        if not _PROMETHEUS_FILE.search(path) or _EXAMPLE_NAME.search(path):
             continue
         text = repo.read_text(path) or ""
         if "scrape_configs" not in text:
@@ -385,10 +401,29 @@ def rp005(repo: RepoContext) -> Iterator[Problem]:
                     yield Problem(problem[0], problem[1], path=path)
 
 
+_SELF_TARGET = re.compile(r"^(?:localhost|127\.0\.0\.1|prometheus|\[::1\]):9090$")
+
+
+def _scrapes_only_itself(doc: Any) -> bool:
+    """The getting-started configuration: Prometheus scraping its own port and nothing else, so
+    there is no service to alert on yet."""
+    jobs = doc.get("scrape_configs")
+    if not isinstance(jobs, list) or not jobs:
+        return False
+    for job in jobs:
+        if not isinstance(job, dict) or any(str(k).endswith("_sd_configs") for k in job):
+            return False
+        statics = job.get("static_configs") or []
+        targets = [t for c in statics if isinstance(c, dict) for t in c.get("targets") or []]
+        if not targets or not all(isinstance(t, str) and _SELF_TARGET.match(t) for t in targets):
+            return False
+    return True
+
+
 def _alerting_gap(doc: object) -> tuple[str, int] | None:
     from opsmith.parse.yaml_tree import YMap
 
-    if not isinstance(doc, YMap) or "scrape_configs" not in doc:
+    if not isinstance(doc, YMap) or "scrape_configs" not in doc or _scrapes_only_itself(doc):
         return None
     missing = []
     if not doc.get("rule_files"):

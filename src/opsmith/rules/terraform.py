@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from opsmith.findings import Problem
+from opsmith.findings import Problem, Severity
 from opsmith.parse.terraform import Block, Expr, TerraformDoc
+from opsmith.regex import lazy
 from opsmith.rules import terraform_facts as facts
 from opsmith.rules.base import FileContext, RepoContext, Rule, file_rule, parse_error_rule, repo_rule
 from opsmith.rules.terraform_ci import ci_files
@@ -58,6 +60,10 @@ has `*.tfvars` beside it, and that no other module calls) and reports those with
 folders under `modules/`, the `examples/` and `tests/` of a module, and folders managed by a
 `terragrunt.hcl` (which generates the backend) are not asked for one.
 
+A root module whose own README opens by presenting it as a quickstart, a sample application, a
+demo or a tutorial is reported at info: such code is applied once by whoever tries it, and local
+state is what its authors intend. The finding stays visible in case the README undersells it.
+
 ## Why it matters
 Local state lives in `terraform.tfstate` on whoever ran `apply` last. Colleagues and CI cannot see
 it, two people can apply at once, the file ends up committed with every secret Terraform stored in
@@ -105,11 +111,31 @@ def tf001(repo: RepoContext) -> Iterator[Problem]:
         elif not root.backends:
             path, line = root.where()
             name = root.dir or "the repository root"
-            yield Problem(
-                f"root module `{name}` has no backend, so its state is a local terraform.tfstate file",
-                line,
-                path=path,
-            )
+            message = f"root module `{name}` has no backend, so its state is a local terraform.tfstate file"
+            trial = _presented_as_trial(repo, root.dir)
+            if trial:
+                message += f" (its README presents it as a {trial}: local state may be intended)"
+            yield Problem(message, line, path=path, at_most=Severity.INFO if trial else None)
+
+
+# How a README presents Terraform meant to be applied once to try something, not to run it.
+_TRIAL = lazy(
+    r"\b(quick ?start|sample app(?:lication)?|demo|tutorial|walkthrough|try it out)\b", re.IGNORECASE
+)
+_COMMENT = lazy(r"<!--.*?-->", re.DOTALL)
+
+
+def _presented_as_trial(repo: RepoContext, folder: str) -> str | None:
+    """What the root module's own README calls it, when its title or first paragraph calls it a
+    quickstart, a sample application, a demo or a tutorial (a mention further down is not how the
+    README presents the code)."""
+    for name in ("README.md", "README", "readme.md"):
+        text = repo.read_text(f"{folder}/{name}" if folder else name)
+        if text:
+            blocks = [b for b in _COMMENT().sub("", text[:20_000]).split("\n\n") if b.strip()]
+            match = _TRIAL().search("\n".join(blocks[:2]))
+            return match.group(1).lower() if match else None
+    return None
 
 
 @file_rule(
@@ -403,6 +429,7 @@ def _covered(root: Module, chain: list[ModuleCall], resource: Block, support: fa
     "E",
     FAMILY,
     "Secret written in the configuration",
+    applies_to="live-credentials",
     fix="Take it from a `sensitive = true` variable with no default, a secret manager data source, "
     "or generate it (`random_password`, `manage_master_user_password`).",
     docs="""
@@ -411,9 +438,12 @@ Reports a literal secret: a variable whose secret-looking name (password, secret
 private key, ...) has a literal `default`; a resource, data, provider, module, output or locals
 argument with such a name set to a literal string (also inside objects, e.g. `jsonencode({ password
 = "..." })`); an `aws_ssm_parameter` of type `SecureString` with a literal value; and any string
-shaped like a credential (cloud access keys, tokens, private keys, passwords inside URLs).
-References (`var.x`, `random_password.db.result`, `data.aws_secretsmanager_secret_version...`),
-function calls (`file(...)`), empty strings and booleans are never reported.
+shaped like a credential (cloud access keys, tokens, Slack webhooks, private keys, passwords inside
+URLs). Variable files (`terraform.tfvars`, `*.auto.tfvars`, `prod.tfvars`) are read too: a value
+given to a secret-named variable there is as committed as a default. References (`var.x`,
+`random_password.db.result`, `data.aws_secretsmanager_secret_version...`), function calls
+(`file(...)`), empty strings, booleans, placeholders (`replace-me`), file paths and image
+references are never reported.
 
 ## Why it matters
 Whatever is committed is readable by everyone with access to the repository, its forks, CI logs and
@@ -474,13 +504,19 @@ def tf006(doc: TerraformDoc, ctx: FileContext) -> Iterator[Problem]:
     "calling shared modules, or use one workspace per environment.",
     docs="""
 ## What it does
-Looks at every root module of the repository and reports them when none shows a separation of
-environments. Any one of these counts as separation: a root module in an environment folder
-(`environments/`, `envs/`, `env/`, `live/`, `stages/`, `deployments/`, or a folder named like
-`staging`, `prod`, `production`, `dev`, `qa`, `uat`, ...), configuration that reads
+Looks at every root module of the repository and reports those that take the environment as an
+input (a variable named `environment`, `env`, `stage`, `environment_name`...) when no root module
+shows a separation of environments. Any one of these counts as separation: a root module in an
+environment folder (`environments/`, `envs/`, `env/`, `live/`, `stages/`, `deployments/`, or a
+folder named like `staging`, `prod`, `production`, `dev`, `qa`, `uat`, ...), configuration that reads
 `terraform.workspace` (one workspace, hence one state, per environment), or per-environment
 variable or backend files (`prod.tfvars`, `envs/staging.tfvars`, `staging.tfbackend`; not
 `*.auto.tfvars`, which always load).
+
+A root module with no such variable is not reported: nothing says it serves more than one
+environment (a bootstrap of the state bucket, the project's own CI infrastructure, a demo), and
+a repository that has only production is a matter for RP002 (deploys without staging), not for
+the layout of its state.
 
 ## Why it matters
 With one state for everything, a change meant for staging is planned and applied against
@@ -516,13 +552,39 @@ def tf007(repo: RepoContext) -> Iterator[Problem]:
         if any(_under(p, root.dir) for p in env_files):
             return
     for root in roots:
+        selector = _environment_variable(root)
+        if selector is None:
+            continue  # nothing says this root serves more than one environment
         path, line = root.where()
         yield Problem(
-            f"root module `{root.dir or '.'}` keeps every environment in one state: no environment "
-            "folders, workspaces or per-environment variable files",
+            f"root module `{root.dir or '.'}` takes the environment as a variable (`{selector}`) but "
+            "keeps every environment in one state: no environment folders, workspaces or "
+            "per-environment variable files",
             line,
             path=path,
         )
+
+
+# Variables that choose the environment a run deploys: their presence says one root module is
+# applied for several environments.
+_ENV_VARIABLES = frozenset(
+    {
+        "environment",
+        "env",
+        "stage",
+        "environment_name",
+        "env_name",
+        "deployment_environment",
+        "environment_type",
+    }
+)
+
+
+def _environment_variable(root: Module) -> str | None:
+    for located in root.blocks("variable"):
+        if located.block.label.lower() in _ENV_VARIABLES:
+            return located.block.label
+    return None
 
 
 def _is_env_file(path: str) -> bool:

@@ -41,21 +41,25 @@ _WELL_KNOWN = (
 _WORKFLOW_DIRS = (".github/workflows", ".gitea/workflows", ".forgejo/workflows")
 
 # What a CI file does: compiled on first use, as repositories without CI files never ask.
+# Each stays linear on any line: flag lists are possessive (`--aa` splits two ways, so a backtracking
+# list is exponential), "A, later B, later C on one line" is tried once per line from `^` with each
+# step atomic, and `\s` never runs across lines where a pattern starts at `^`.
 _BIN = r"(?:terraform|tofu|gitlab-terraform)"
 _PLAN = lazy(
-    rf"\b{_BIN}(?:\s+-{{1,2}}[\w-]+(?:=\S+)?)*\s+plan\b"
-    r"|\bterragrunt(?:\s+-{1,2}[\w-]+(?:=\S+)?)*\s+(?:run-all\s+|run\s+(?:--all\s+)?)?plan\b"
+    rf"\b{_BIN}(?:\s+-{{1,2}}[\w-]+(?:=\S+)?)*+\s+plan\b"
+    r"|\bterragrunt(?:\s+-{1,2}[\w-]+(?:=\S+)?)*+\s+(?:run-all\s+|run\s+(?:--all\s+)?)?plan\b"
     r"|\b(?:dflook/(?:terraform|tofu)-(?:plan|check))@"
     r"|\bhashicorp/tfc-workflows-github/actions/create-run@"
 )
 _DRIFT = lazy(
-    rf"\b(?:{_BIN}|terragrunt)\b[^\n]*\bplan\b[^\n]*-detailed-exitcode"
-    rf"|-detailed-exitcode[^\n]*\bplan\b"
+    rf"(?m)^(?>[^\n]*?\b(?:{_BIN}|terragrunt)\b)(?>[^\n]*?\bplan\b)[^\n]*?-detailed-exitcode"
+    r"|^(?>[^\n]*?-detailed-exitcode)[^\n]*?\bplan\b"
     r"|\bdflook/(?:terraform|tofu)-check@|\bdriftctl\s+scan\b"
 )
 _SCHEDULE = lazy(
-    r"(?m)^\s*-?\s*['\"]?schedules?['\"]?\s*:|\bon\s*:\s*\[[^\]\n]*\bschedule\b|^\s*-\s*schedule\s*$"
-    r"|CI_PIPELINE_SOURCE\s*==\s*['\"]schedule|^\s*-\s*schedules\s*$|\bcron\s*\(|\btriggers\s*\{[^}]*cron"
+    r"(?m)^[ \t]*(?:-[ \t]*)?['\"]?schedules?['\"]?[ \t]*:|\bon\s*:\s*\[[^\[\]\n]*\bschedule\b"
+    r"|^[ \t]*-[ \t]*schedules?[ \t]*$"
+    r"|CI_PIPELINE_SOURCE\s*==\s*['\"]schedule|\bcron\s*\(|\btriggers\s*\{[^{}]*cron"
 )
 _MAKE = lazy(r"\bmake\s+(?:-\S+\s+)*([\w.-]+)")
 _SCRIPT = lazy(r"(?:^|[\s'\"=(])(?:bash\s+|sh\s+|\./)?((?:[\w.-]+/)*[\w.-]+\.sh)\b")

@@ -13,7 +13,8 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from opsmith.parse.terraform import Block, Expr
-from opsmith.rules.secrets import credential_in, is_literal_secret_value, is_secret_name, mask
+from opsmith.secrets.detect import credential_in, secret_in
+from opsmith.secrets.masking import described, mask
 
 # --- module sources (TF003) ---------------------------------------------------------------------
 
@@ -106,9 +107,6 @@ def provider_sets_default_tags(provider: Block | None, support: TagSupport) -> b
 
 # --- secrets (TF006) ----------------------------------------------------------------------------
 
-_NOT_SECRETS = re.compile(
-    r"(?i)^(seconds|minutes|hours|days|(arn|projects|secrets|vault):.*|projects/.*|/.*)$"
-)
 _REF_BLOCK = re.compile(r"(_ref|_refs|_reference|_source|secret_key_ref)$")
 _SKIPPED_ATTRS = frozenset({"description", "tags", "labels", "tags_all"})
 
@@ -134,7 +132,7 @@ def secrets_in(name: str | None, value: Expr) -> Iterator[SecretHit]:
     elif value.kind == "template":
         found = credential_in(value.source)
         if found:
-            yield SecretHit(value.line, name, f"{_article(found[0])} ({mask(found[1])})")
+            yield SecretHit(value.line, name, described(found))
     elif value.kind == "object":
         for key, child in value.entries:
             yield from secrets_in(key, child)
@@ -147,21 +145,8 @@ def secrets_in(name: str | None, value: Expr) -> Iterator[SecretHit]:
 
 
 def _literal_secret(name: str | None, text: str) -> str | None:
-    found = credential_in(text)
-    if found:
-        return f"{_article(found[0])} ({mask(found[1])})"
-    if (
-        name
-        and is_secret_name(name)
-        and is_literal_secret_value(text)
-        and not _NOT_SECRETS.match(text.strip())
-    ):
-        return f"a literal secret ({mask(text.strip())})"
-    return None
-
-
-def _article(label: str) -> str:
-    return f"{'an' if label[0].lower() in 'aeio' else 'a'} {label}"
+    found = secret_in(name, text)
+    return described(found) if found else None
 
 
 def block_secrets(block: Block) -> Iterator[SecretHit]:
@@ -254,7 +239,7 @@ def port_ranges(specs: list[str]) -> list[tuple[int, int]]:
         if text in ("*", ""):
             out.append(ALL_PORTS)
             continue
-        match = re.fullmatch(r"(\d+)(?:\s*-\s*(\d+))?", text)
+        match = re.fullmatch(r"([0-9]{1,9})(?:\s*-\s*([0-9]{1,9}))?", text)
         if match:
             low = int(match.group(1))
             out.append((low, int(match.group(2) or low)))

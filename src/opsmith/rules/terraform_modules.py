@@ -218,7 +218,8 @@ def terraform_repo(repo: RepoContext, family: str = "terraform") -> TerraformRep
 def _build(repo: RepoContext, family: str) -> TerraformRepo:
     by_dir: dict[str, list[tuple[str, TerraformDoc]]] = {}
     for path, doc in repo.documents(family):
-        by_dir.setdefault(dirname(path), []).append((path, doc))
+        if not path.endswith(".tfvars"):  # values for a module, not part of one
+            by_dir.setdefault(dirname(path), []).append((path, doc))
     tfvars_dirs = {dirname(p) for p in repo.files if p.endswith((".tfvars", ".tfvars.json"))}
     modules = {
         d: Module(d, sorted(docs, key=lambda item: item[0]), _complete(repo, d, docs), d in tfvars_dirs)

@@ -1,4 +1,4 @@
-"""GitHub Actions workflow rules GA001-GA013."""
+"""GitHub Actions workflow rules GA001-GA015 (GA015, credentials, in workflow_secrets.py)."""
 
 from __future__ import annotations
 
@@ -10,15 +10,10 @@ from opsmith.findings import Problem
 from opsmith.parse.json_schema import SchemaProblem, schema_problems
 from opsmith.parse.shell import Command
 from opsmith.parse.workflow import Job, Step, Text, WorkflowDoc
-from opsmith.parse.workflow_expr import (
-    ExpressionError,
-    check,
-    find_expressions,
-    parse_expression,
-    value_sources,
-)
+from opsmith.parse.workflow_expr import ExpressionError, check, find_expressions, parse_expression
 from opsmith.parse.yaml_tree import YMap, YSeq
 from opsmith.rules import workflow_facts as facts
+from opsmith.rules import workflow_taint as taint
 from opsmith.rules.base import FileContext, RepoContext, Rule, file_rule, repo_rule
 from opsmith.rules.dockerfile_facts import unlocked_install
 from opsmith.rules.repo_facts import build_inputs, has_code
@@ -38,6 +33,7 @@ from opsmith.rules.workflow_graph import (
     script_commands,
     step_commands,
 )
+from opsmith.rules.workflow_secrets import ga015
 
 FAMILY = "workflow"
 SCHEMA = "github-workflows.json"
@@ -227,6 +223,10 @@ def _short(text: str, size: int = 60) -> str:
 Reports a workflow that deploys (a job recognised as a deploy: `kubectl apply`, `helm upgrade`,
 `terraform apply`, `flyctl deploy`, a deploy action, a reusable deploy workflow...) or pushes a
 container image, when neither the workflow nor the deploying job sets `concurrency`.
+A job that deploys only to test the deployment is not a deploy here: one that starts a kind, k3d
+or minikube cluster itself (`helm/kind-action`, `kind create cluster`...) or is named for tests
+(`e2e-tests`, `deployment-tests`) and declares no `environment:`; what it deploys to is thrown
+away with the run.
 
 ## Why it matters
 Two pushes a minute apart start two runs that deploy at the same time. They race: the older commit
@@ -282,7 +282,9 @@ def _plural(items: list[Any], word: str) -> str:
 
 
 _SHA = re.compile(r"^[0-9a-f]{40}$")
-_VERSION = re.compile(r"^v?\d+(\.\d+)*([-+.][0-9A-Za-z.-]+)?$")
+# `v1.2.3`, `1.2.3-rc.1`, `1.2+build`: written so that no dot can be read two ways, which made
+# `1.1.1...x` exponential ([.-]W covers every dotted tail the numbered parts could take).
+_VERSION = re.compile(r"^v?\d+(?:[.-][0-9A-Za-z.-]+|(?:\.\d+)*\+[0-9A-Za-z.-]+)?$")
 _BRANCHES = frozenset(
     {
         "main",
@@ -303,6 +305,8 @@ _BRANCHES = frozenset(
     }
 )
 _FIRST_PARTY = ("actions/", "github/")
+# Actions that only work when referenced by a release tag (they check their provenance by it).
+_TAG_ONLY = ("slsa-framework/slsa-github-generator/",)
 
 
 def _refs(doc: WorkflowDoc) -> Iterator[tuple[Text, str]]:
@@ -330,8 +334,8 @@ def _ref_parts(uses: str) -> tuple[str, str | None]:
 ## What it does
 Reports a `uses:` that follows a moving branch (`@main`, `@master`, `@develop`, `@stable`...) or has
 no ref at all, for actions and reusable workflows alike, and a `docker://` image with no tag or the
-`latest` tag. Local actions (`./path`) are part of the same commit and are fine. Tags are judged by
-GA013.
+`latest` tag. Local actions and workflows (`./path`, or GitHub's self-repository form `$/path`) are
+part of the same commit and are fine. Tags are judged by GA013 and GA014.
 
 ## Why it matters
 Whoever can push to that branch runs code in your pipeline, with your secrets and your
@@ -357,10 +361,7 @@ branches; OpenSSF Scorecard "Pinned-Dependencies".
 """,
 )
 def ga003(doc: WorkflowDoc, ctx: FileContext) -> Iterator[Problem]:
-    for uses, _what in _refs(doc):
-        verdict = _pin_verdict(uses.value)
-        if verdict is not None and verdict[0] == "moving":
-            yield Problem(verdict[1], uses.line, fix=_suggestion(uses.value))
+    return _pins_of_kind(doc, ctx, "moving")
 
 
 @file_rule(
@@ -373,13 +374,18 @@ def ga003(doc: WorkflowDoc, ctx: FileContext) -> Iterator[Problem]:
 ## What it does
 Reports a third-party action or reusable workflow (anything outside `actions/` and `github/`) whose
 ref is a tag (`@v4`, `@v1.2.3`) or another name rather than a full 40-character commit SHA, and a
-`docker://` image pinned by tag without a digest. GitHub's own actions may use release tags, and
-so may the owners you list in `.opsmith.toml` (your own organisation, for example):
+`docker://` image pinned by tag without a digest. GitHub's own actions pinned to a release tag are
+reported at info by GA014. The owners you list in `.opsmith.toml` (your own organisation, for
+example) may use tags:
 
 ```toml
 [workflow]
 trusted-owners = ["acme"]
 ```
+
+The SLSA generators (`slsa-framework/slsa-github-generator`) are exempt: they must be referenced
+by a release tag, because they verify their own provenance through that tag and refuse to run from
+a commit SHA.
 
 ## Why it matters
 Tags can be moved by anyone with write access to the action's repository, and attackers who take
@@ -403,18 +409,62 @@ Scorecard "Pinned-Dependencies".
 """,
 )
 def ga013(doc: WorkflowDoc, ctx: FileContext) -> Iterator[Problem]:
+    return _pins_of_kind(doc, ctx, "tag")
+
+
+def _pins_of_kind(doc: WorkflowDoc, ctx: FileContext, kind: str) -> Iterator[Problem]:
     owners = ctx.setting("workflow.trusted-owners", []) or []
     trusted = tuple(f"{str(o).lower().strip('/')}/" for o in owners)
     for uses, _what in _refs(doc):
         verdict = _pin_verdict(uses.value, trusted)
-        if verdict is not None and verdict[0] == "tag":
-            yield Problem(verdict[1], uses.line, fix=_suggestion(uses.value))
+        if verdict is not None and verdict[0] == kind:
+            yield Problem(verdict[1], uses.line_at(0), fix=_suggestion(uses.value))
+
+
+@file_rule(
+    "GA014",
+    "I",
+    FAMILY,
+    "GitHub-owned action pinned to a tag, not a commit",
+    fix="Replace the tag with the commit SHA it points to and keep the tag as a comment.",
+    docs="""
+## What it does
+Reports an action or reusable workflow published by GitHub itself (`actions/...`, `github/...`)
+that is referenced by a release tag (`actions/checkout@v4`) instead of a full commit SHA.
+
+## Why it matters
+GitHub's own tags are moved on purpose: `v4` follows every 4.x release, so the code that runs
+changes without a change in your repository. They are far less likely to be hijacked than a small
+third-party action's, which is why this is advice (info) rather than a warning like GA013, but a
+compromised maintainer account or a bad release reaches every workflow that follows the tag. After
+the tag-moving incidents of 2025 (tj-actions/changed-files, reviewdog), zizmor and OpenSSF
+Scorecard ask for SHA pins everywhere.
+
+## Example
+```yaml
+- uses: actions/checkout@v4
+```
+
+## Fix
+```yaml
+- uses: actions/checkout@<40-character sha> # v4.2.2
+```
+Dependabot and Renovate keep SHA pins and their version comments up to date.
+
+## Equivalent rules
+zizmor `unpinned-uses` (its default policy asks for a hash pin for every action); OpenSSF
+Scorecard "Pinned-Dependencies"; checkov and actionlint have none.
+""",
+)
+def ga014(doc: WorkflowDoc, ctx: FileContext) -> Iterator[Problem]:
+    return _pins_of_kind(doc, ctx, "first-party")
 
 
 def _pin_verdict(uses: str, trusted: tuple[str, ...] = ()) -> tuple[str, str] | None:
-    """("moving" | "tag", message) for a ref that is not pinned, None when it is."""
+    """("moving" | "tag" | "first-party", message) for a ref that is not pinned, None when it is
+    (or may not be pinned otherwise)."""
     text = uses.strip()
-    if text.startswith("./") or "${{" in text:
+    if text.startswith(("./", "$/")) or "${{" in text:
         return None
     if text.startswith("docker://"):
         return _image_verdict(text)
@@ -425,10 +475,13 @@ def _pin_verdict(uses: str, trusted: tuple[str, ...] = ()) -> tuple[str, str] | 
         return None
     if ref.lower() in _BRANCHES:
         return "moving", f"`{text}` follows the `{ref}` branch: whatever is pushed there runs here"
-    if name.lower().startswith(_FIRST_PARTY + trusted):
-        if _VERSION.match(ref):
-            return None
-        return "tag", f"`{text}`: `{ref}` is neither a release tag nor a commit SHA"
+    owner = name.lower()
+    if owner.startswith(_FIRST_PARTY + _TAG_ONLY + trusted):
+        if not _VERSION.match(ref):
+            return "tag", f"`{text}`: `{ref}` is neither a release tag nor a commit SHA"
+        if owner.startswith(_FIRST_PARTY) and not owner.startswith(trusted):
+            return "first-party", f"`{text}` is pinned to a release tag, which GitHub can move"
+        return None
     if re.fullmatch(r"[0-9a-f]{7,39}", ref):
         return "tag", f"`{text}` uses a short SHA: only a full 40-character SHA is immutable"
     return "tag", f"third-party `{text}` is pinned to a tag, which its owners can move"
@@ -473,20 +526,36 @@ def _major(ref: str) -> str | None:
     fix="Add `permissions: {contents: read}` at the top of the workflow and grant more per job.",
     docs="""
 ## What it does
-Reports a workflow that sets no `permissions:` at the top level while at least one of its jobs sets
-none either, and any `permissions: write-all`.
+Reports what gives jobs more token permissions than they need:
+
+- a workflow that sets no `permissions:` while some of its jobs set none either (reported once,
+  on the first of those jobs), and a job that calls a reusable workflow without `permissions:`;
+- `permissions: write-all` anywhere, and `read-all` on the workflow or a job;
+- a `write` scope granted at the workflow level (`contents: write`, `id-token: write`) when the
+  workflow has several jobs and some of them inherit it: each of those jobs gets the scope, not
+  only the one that needs it. In a single-job workflow the two places are equivalent.
+
+A reusable workflow (`on: workflow_call` only) runs with the token its caller grants, so its jobs
+are not asked to restrict it themselves; a job that calls another reusable workflow (`uses:`) is,
+because that is where the callee's token is narrowed.
 
 ## Why it matters
 Without `permissions:`, the `GITHUB_TOKEN` of every job gets the repository's default, which is
 read-write on contents, packages, issues, pull requests and more in many organisations. Any
 compromised step (a hijacked action, an injected script) can then push code, publish packages or
-rewrite releases. Least privilege limits what a bad step can do.
+rewrite releases. `read-all` still exposes every private scope (packages, security events,
+deployments) to every step. Least privilege limits what a bad step can do.
 
 ## Example
 ```yaml
 on: push
+permissions:
+  contents: write      # only the release job needs it
 jobs:
   test:
+    runs-on: ubuntu-latest
+    steps: [...]
+  release:
     runs-on: ubuntu-latest
     steps: [...]
 ```
@@ -503,29 +572,66 @@ jobs:
 ```
 
 ## Equivalent rules
-zizmor `excessive-permissions`; checkov CKV2_GHA_1 (top-level permissions not write-all);
-OpenSSF Scorecard "Token-Permissions".
+zizmor `excessive-permissions` (it reports a missing `permissions:` block only in its pedantic
+persona and a single-job workflow's write scopes too; opsmith reports the first and not the
+second); checkov CKV2_GHA_1 (top-level permissions not write-all); OpenSSF Scorecard
+"Token-Permissions".
 """,
 )
 def ga004(doc: WorkflowDoc, ctx: FileContext) -> Iterator[Problem]:
-    if doc.tree.get("permissions") == "write-all":
-        yield Problem(
-            "`permissions: write-all` gives every job write access to everything",
-            doc.tree.key_line("permissions"),
-        )
-    for job in doc.jobs:
-        if job.raw.get("permissions") == "write-all":
-            yield Problem(f"job `{job.id}` has `permissions: write-all`", job.raw.key_line("permissions"))
+    inheriting = [j for j in doc.jobs if not j.has_permissions]
     if doc.has_permissions:
-        return
-    bare = [j.id for j in doc.jobs if not j.has_permissions]
-    if bare:
-        jobs = ", ".join(f"`{j}`" for j in bare[:5]) + (" ..." if len(bare) > 5 else "")
+        yield from _broad_workflow_permissions(doc, inheriting)
+    else:
+        # A reusable workflow's own jobs run with the token its caller grants.
+        plain = [] if is_reusable_only(doc) else [j for j in inheriting if j.uses is None]
+        if plain:
+            yield Problem(
+                f"no `permissions:` for the workflow nor for {_jobs(plain)}: their GITHUB_TOKEN gets "
+                "the repository default, often read-write",
+                plain[0].line,
+            )
+        for job in inheriting:
+            if job.uses is not None:
+                yield Problem(
+                    f"job `{job.id}` calls a reusable workflow without `permissions:`: it hands on its "
+                    "whole token",
+                    job.line,
+                )
+    for job in doc.jobs:
+        granted = job.raw.get("permissions")
+        if granted in ("write-all", "read-all"):
+            yield Problem(f"job `{job.id}` has `permissions: {granted}`", job.raw.key_line("permissions"))
+
+
+def _jobs(jobs: list[Job]) -> str:
+    names = ", ".join(f"`{j.id}`" for j in jobs[:5]) + (" ..." if len(jobs) > 5 else "")
+    return f"{_plural(jobs, 'job')} {names}"
+
+
+def _broad_workflow_permissions(doc: WorkflowDoc, inheriting: list[Job]) -> Iterator[Problem]:
+    granted = doc.tree.get("permissions")
+    line = doc.tree.key_line("permissions")
+    if granted == "write-all":
+        if inheriting:
+            who = f"{_jobs(inheriting)}, which set no permissions of their own,"
+        else:
+            who = "every job added later (each job sets its own permissions today)"
+        yield Problem(f"`permissions: write-all` gives {who} write access to everything", line)
+    elif granted == "read-all" and inheriting:
         yield Problem(
-            f"no `permissions:` for the workflow nor for {_plural(bare, 'job')} {jobs}: their "
-            "GITHUB_TOKEN gets the repository default, often read-write",
-            doc.tree.line,
+            f"`permissions: read-all` lets {_jobs(inheriting)} read every scope, "
+            "private packages and security events included: name the scopes needed",
+            line,
         )
+    elif isinstance(granted, YMap) and inheriting and len(doc.jobs) > 1:
+        for scope, level in granted.items():
+            if level == "write":
+                yield Problem(
+                    f"`{scope}: write` at the workflow level goes to {_jobs(inheriting)}: grant it on "
+                    "the job that needs it",
+                    granted.key_line(scope),
+                )
 
 
 @repo_rule(
@@ -550,6 +656,11 @@ unlabelled deploy counts as production) and reports them when:
   `always()`), a caller job of a local reusable workflow, and `workflow_run` triggers that check
   `conclusion == 'success'`. Manual-only workflows (`workflow_dispatch`) with an environment are
   left to that environment's protection rules.
+
+A job that deploys only to test the deployment is not a deploy here: one that starts a kind, k3d
+or minikube cluster itself (`helm/kind-action`, `kind create cluster`...) or is named for tests
+(`e2e-tests`, `deployment-tests`) and declares no `environment:`; what it deploys to is thrown
+away with the run.
 
 ## Why it matters
 An environment is where required reviewers, wait timers, branch restrictions and
@@ -683,16 +794,29 @@ def _main_ci(flows: WorkflowSet) -> tuple[str, WorkflowDoc]:
     "E",
     FAMILY,
     "Untrusted input expanded into a script",
+    applies_to="everywhere",
     fix="Pass the value through `env:` (`TITLE: ${{ github.event.issue.title }}`) and use "
     '`"$TITLE"` in the script.',
     docs="""
 ## What it does
-Reports `${{ }}` expressions inside `run:` scripts and `actions/github-script` `script:` inputs whose
-value can be written by whoever opens an issue, a pull request, a comment, a review or a discussion,
-or pushes a commit: titles and bodies, head branch names and labels, commit messages and author
-names and emails, `github.head_ref`, `workflow_run` head branches and commits, and
-`workflow_dispatch` inputs. Values that only pass through a comparison or `contains()` (booleans) are
-fine, and so are `github.sha`, `github.run_id`, numbers and the like.
+Reports `${{ }}` expressions pasted into code whose value can be written by whoever opens an issue,
+a pull request, a comment, a review or a discussion, or pushes a commit: titles and bodies, head
+branch names and labels, commit messages and author names and emails, `github.head_ref`,
+`workflow_run` head branches and commits, and `workflow_dispatch` inputs.
+
+Code means `run:` scripts (steps inside `parallel:` groups included) and the inputs of well-known
+actions that run their value: `actions/github-script` and `Amadevus/pwsh-script` `script`, the
+`cmd` of `mikefarah/yq` and `sergeysova/jq-action`, `appleboy/ssh-action` `script`, the
+`inlineScript` of `azure/cli` and `azure/powershell`, and the `*_template` inputs of
+`tibdex/backport`. The text may arrive indirectly: `${{ env.TITLE }}` where `TITLE` is set (on the
+step, the job or the workflow) from an untrusted expression, and `${{ matrix.x }}` where the
+matrix value, or the whole matrix, is built from one.
+
+`workflow_dispatch` inputs of type `boolean`, `choice`, `number` or `environment` are not reported:
+GitHub accepts only a value of that type (or a listed option), so they cannot carry a payload.
+Values that only pass through a comparison or `contains()` (booleans) are fine, and so are
+`github.sha`, `github.run_id`, numbers (`(github.event.pull_request || github.event.issue).number`)
+and the like.
 
 ## Why it matters
 GitHub pastes the expression's text into the script before the shell runs it. A pull request titled
@@ -714,85 +838,19 @@ over.
 
 ## Equivalent rules
 zizmor `template-injection`; actionlint `expression` (untrusted input checks); checkov CKV_GHA_2 /
-CKV2_GHA_* (shell injection).
+CKV2_GHA_* (shell injection). zizmor also reports, mostly in its pedantic and auditor personas,
+any expression it cannot prove constant: `github.ref` (on `push` only someone who can already change
+the workflow chooses it, and on pull requests it is `refs/pull/N/merge`), `repository_dispatch`
+payloads (sent with a token that can write to the repository), step outputs, `secrets`, static
+matrix and `env` values. opsmith keeps this rule, an error, to text that outsiders write.
 """,
 )
 def ga007(doc: WorkflowDoc, ctx: FileContext) -> Iterator[Problem]:
-    dispatch = "workflow_dispatch" in doc.triggers
-    for job in doc.jobs:
-        for step in job.steps:
-            script = step.run
-            if script is None and step.action.startswith("actions/github-script"):
-                script = step.input("script")
-            if script is None:
-                continue
-            for offset, source in _untrusted(script.value, dispatch):
-                yield Problem(
-                    f"`{source}` is expanded into the script of {step.label}: whoever writes it can run "
-                    "commands here",
-                    script.line_at(offset),
-                )
-
-
-_UNTRUSTED = re.compile(
-    r"^github\.(?:head_ref"
-    r"|event\.(?:issue|pull_request|discussion)\.(?:title|body)"
-    r"|event\.(?:comment|review|review_comment)\.body"
-    r"|event\.pull_request\.head\.(?:ref|label|repo\.default_branch)"
-    r"|event\.(?:head_commit|workflow_run\.head_commit)\.(?:message|author\.(?:name|email)|committer\.(?:name|email))"
-    r"|event\.commits\.\*\.(?:message|author\.(?:name|email)|committer\.(?:name|email))"
-    r"|event\.workflow_run\.(?:head_branch|display_title|pull_requests\.\*\.head\.ref)"
-    r"|event\.pages\.\*\.page_name"
-    r"|event\.inputs\.[^.]+)$"
-)
-
-
-def _untrusted(script: str, dispatch: bool) -> Iterator[tuple[int, str]]:
-    for expr in find_expressions(script):
-        if not expr.closed:
-            continue
-        try:
-            node = parse_expression(expr.inner)
-        except ExpressionError:
-            continue
-        for ref in value_sources(node):
-            name = _tainted(ref.path, dispatch)
-            if name:
-                yield expr.start, name
-                break
-
-
-def _tainted(path: tuple[str, ...], dispatch: bool) -> str | None:
-    dotted = ".".join(path)
-    if path[0] == "inputs" and len(path) > 1:
-        return dotted if dispatch else None
-    if path[0] != "github":
-        return None
-    if dotted.startswith("github.event.inputs."):
-        return dotted
-    if _UNTRUSTED.match(dotted):
-        return dotted
-    # A whole object that contains untrusted text (`toJSON(github.event.pull_request)`).
-    if dotted in _UNTRUSTED_PARENTS:
-        return dotted
-    return None
-
-
-_UNTRUSTED_PARENTS = frozenset(
-    {
-        "github",
-        "github.event",
-        "github.event.issue",
-        "github.event.pull_request",
-        "github.event.comment",
-        "github.event.review",
-        "github.event.review_comment",
-        "github.event.discussion",
-        "github.event.head_commit",
-        "github.event.commits",
-        "github.event.workflow_run",
-    }
-)
+    for found in taint.injections(doc):
+        yield Problem(
+            f"`{found.source}` is expanded into {found.where}: whoever writes it can run commands here",
+            found.sink.line_at(found.offset),
+        )
 
 
 @file_rule(
@@ -800,6 +858,7 @@ _UNTRUSTED_PARENTS = frozenset(
     "E",
     FAMILY,
     "Privileged trigger checks out the pull request's code",
+    applies_to="everywhere",
     fix="Use `pull_request` for anything that runs the PR's code; keep `pull_request_target` and "
     "`workflow_run` to steps that never execute it.",
     docs="""
@@ -809,7 +868,10 @@ request's head: `actions/checkout` with a `ref:` (or `repository:`) taken from
 `github.event.pull_request.head.*`, `github.head_ref`, `refs/pull/...`, or
 `github.event.workflow_run.head_*`, and `gh pr checkout` / `git fetch ... pull/...` in scripts. Jobs
 that only run for pull requests from the same repository (an `if:` comparing the head repository
-with `github.repository`) are exempt.
+with `github.repository`) are exempt, and so are jobs that only run for Dependabot's pull requests
+(`if: github.event.pull_request.user.login == 'dependabot[bot]'`): only Dependabot can author
+those, and its branches live in this repository. A check on `github.actor` does not count, because
+the actor is whoever caused the run, not the author of the code.
 
 ## Why it matters
 These triggers run in the context of the base repository: with its secrets and a token that can
@@ -834,8 +896,12 @@ Run the tests under `on: pull_request` (no secrets for forks). If a privileged s
 pass results as artifacts to a separate `workflow_run` job that never executes the PR's files.
 
 ## Equivalent rules
-zizmor `dangerous-triggers` and `artipacked`-adjacent checks; checkov CKV_GHA_* has none; CodeQL
-`actions/untrusted-checkout`.
+CodeQL `actions/untrusted-checkout` judges the same thing. zizmor `dangerous-triggers` reports
+every `pull_request_target` and `workflow_run` trigger, whatever the jobs do: these triggers are
+the right tool for labelling, commenting or reporting on pull requests from forks, and a
+warning on each of them would mostly be noise. opsmith reports the step that makes the trigger
+dangerous (running the pull request's code with the base repository's secrets) and leaves
+injected text to GA007. checkov CKV_GHA_* has none.
 """,
 )
 def ga008(doc: WorkflowDoc, ctx: FileContext) -> Iterator[Problem]:
@@ -863,7 +929,10 @@ _HEAD_REF = re.compile(
 _SAME_REPO = re.compile(
     r"head(?:_repository|\.repo)\.full_name\s*==\s*github\.repository"
     r"|github\.repository\s*==\s*[\w.]*head(?:_repository|\.repo)\.full_name"
-    r"|head\.repo\.fork\s*==\s*false|!\s*github\.event\.pull_request\.head\.repo\.fork",
+    r"|head\.repo\.fork\s*==\s*false|!\s*github\.event\.pull_request\.head\.repo\.fork"
+    # Only Dependabot authors a pull request as `dependabot[bot]`, and its branches live in this
+    # repository. (`github.actor` is not accepted: it names whoever caused the run.)
+    r"|pull_request\.user\.login\s*==\s*'dependabot\[bot\]'",
     re.IGNORECASE,
 )
 
@@ -1136,4 +1205,6 @@ RULES: tuple[Rule[WorkflowDoc], ...] = (
     ga011,
     ga012,
     ga013,
+    ga014,
+    ga015,
 )

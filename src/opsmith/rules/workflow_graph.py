@@ -174,6 +174,9 @@ _add(BUILD, "docker podman", "build", "buildx build", "image build", "compose bu
 _add(BUILD, "buildah", "bud", "build")
 _add(BUILD, "goreleaser webpack rollup esbuild electron-builder kaniko executor")
 _add(BUILD, "ko pack bazel bazelisk parcel ng nuxt next vite uv poetry hatch pdm flit swift", "build")
+# Tools that build the images themselves on the way to a cluster or a registry.
+_add(BUILD, "skaffold", "build", "run")
+_add(BUILD, "ko", "apply", "resolve", "publish")
 _add(BUILD, "go cargo", "build")
 _add(BUILD, "mvn mvnw", "package", "install", "verify")
 _add(BUILD, "gradle gradlew", "build", "assemble", "bootJar", "jar", "shadowJar")
@@ -503,7 +506,7 @@ _STAGING_WORDS = frozenset(
 
 def tiers_of(text: str) -> frozenset[str]:
     """Which kinds of environment a name or command line speaks of: `production`, `staging`."""
-    words = [re.sub(r"\d+$", "", w) for w in re.split(r"[^a-z0-9]+", text.lower()) if w]
+    words = [w.rstrip("0123456789") for w in re.split(r"[^a-z0-9]+", text.lower()) if w]
     found: set[str] = set()
     for index, word in enumerate(words):
         before = words[index - 1] if index else ""
@@ -645,6 +648,8 @@ class WorkflowSet:
             return self._calling_deploy(path, doc, job)
         if DEPLOY not in job_facts(job).kinds and not _declared_deploy(job):
             return None
+        if job.environment is None and throwaway_target(job):
+            return None
         return Deploy(path, doc, job, deploy_tiers(doc, job))
 
     def _calling_deploy(self, path: str, doc: WorkflowDoc, job: Job) -> Deploy | None:
@@ -717,6 +722,35 @@ _REGISTRY_ENVIRONMENT = re.compile(
     r"(?i)^(pypi|test-?pypi|npm|npmjs|crates(-io)?|rubygems|nuget|maven(-central)?|docker-?hub|ghcr"
     r"|(github-)?pages|docs|release|releases|publish\w*)$"
 )
+
+
+# Actions and commands that start a cluster inside the job: what the job deploys to dies with it.
+_CLUSTER_ACTIONS = (
+    "helm/kind-action",
+    "container-tools/kind-action",
+    "engineerd/setup-kind",
+    "absaoss/k3d-action",
+    "nolar/setup-k3d-k3s",
+    "medyagh/setup-minikube",
+    "manusa/actions-setup-minikube",
+)
+_CLUSTER_COMMANDS = (("kind", "create"), ("k3d", "cluster"), ("minikube", "start"), ("ctlptl", "create"))
+_TEST_JOB = re.compile(r"(?:^|[-_ ])(?:tests?|testing|e2e|smoke)$", re.IGNORECASE)
+
+
+def throwaway_target(job: Job) -> bool:
+    """A job that deploys only to test the deployment: onto a kind, k3d or minikube cluster it
+    starts itself, or in a job named for tests (`e2e-tests`, `deployment-tests`) that declares no
+    `environment:`."""
+    if _TEST_JOB.search(job.id) or _TEST_JOB.search(job.name or ""):
+        return True
+    for step in job.steps:
+        if step.uses is not None and step.uses.value.lower().startswith(_CLUSTER_ACTIONS):
+            return True
+        for cmd in step_commands(step):
+            if (cmd.program, *cmd.args()[:1]) in _CLUSTER_COMMANDS:
+                return True
+    return False
 
 
 def _declared_deploy(job: Job) -> bool:

@@ -1,7 +1,7 @@
 provider "aws" {
   region     = "eu-west-1"
-  access_key = "AKIAIOSFODNN7EXAMPLE"
-  secret_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+  access_key = "AKIA5TQ2WZ7RXN4KM3PB"
+  secret_key = "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"
 }
 
 resource "aws_db_instance" "main" {
@@ -46,7 +46,9 @@ resource "tls_private_key" "deploy" {
 output "deploy_key" {
   value = <<-EOT
     -----BEGIN OPENSSH PRIVATE KEY-----
-    b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW
+    pU3KGCUwux1tEyze1iN7LtkeP3IfyxlxF0SU1kk8nVw0YL4xIB5p/tqg7ui5mX9cfCmZ/a
+    /lkyU81lSvTfrXFCegrrP+6SMvivIhH57kkcWxC+y1Vjv8Hm+TQn7LyP4pVeXNjkbcjtS3
+    wnZNKlpNdncG+F2GkAJK1r2jQBvpyMvMyTX2zR9hImrhUziuGjQATTO6DSRq
     -----END OPENSSH PRIVATE KEY-----
   EOT
 }

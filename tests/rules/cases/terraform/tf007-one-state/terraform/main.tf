@@ -15,3 +15,9 @@ provider "aws" {
 module "shop" {
   source = "../modules/shop"
 }
+
+# Applied once per environment with `-var environment=...`, into the same state.
+variable "environment" {
+  type        = string
+  description = "staging or production"
+}

@@ -1,0 +1,78 @@
+"""Which Services route to which pods (KU003, KU012), including pods the manifests do not spell
+out: those an operator creates from a custom resource, and labels a controller adds to its pods."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from opsmith.parse.kubernetes import KubeObject, string_map
+from opsmith.rules import kubernetes_workloads as wl
+
+# Labels controllers put on the pods they create, which no pod template carries: a Service may
+# select one pod of a StatefulSet, or one Job's pods, by them.
+_CONTROLLER_LABELS = frozenset(
+    {
+        "statefulset.kubernetes.io/pod-name",
+        "apps.kubernetes.io/pod-index",
+        "controller-revision-hash",
+        "pod-template-hash",
+        "batch.kubernetes.io/job-name",
+        "batch.kubernetes.io/controller-uid",
+        "job-name",
+        "controller-uid",
+    }
+)
+# Selector keys that only operators set on the pods they create: prometheus-operator labels its
+# Prometheus, Alertmanager and ThanosRuler pods `prometheus: <name>` (and so on).
+_OPERATOR_KEYS = frozenset({"prometheus", "alertmanager", "thanos-ruler", "operator.prometheus.io/name"})
+# Where custom resources that make pods keep the labels the operator copies onto them.
+_POD_LABEL_PATHS = (("spec", "podMetadata", "labels"), ("spec", "template", "metadata", "labels"))
+_POD_SPEC_KEYS = ("replicas", "image", "version", "template", "podMetadata")
+
+
+def selector(svc: KubeObject) -> dict[str, str]:
+    """The labels a Service selects pods by (empty: it selects none itself)."""
+    if svc.kind != "Service" or svc.get("spec", "type") == "ExternalName":
+        return {}
+    return string_map(svc.get("spec", "selector"))
+
+
+def matches(wanted: Mapping[str, str], labels: Mapping[str, str]) -> bool:
+    """Does a Service selector pick pods with these template labels? Labels a controller adds to
+    each pod are not in the template, so they are not asked of it."""
+    return all(labels.get(k) == v for k, v in wanted.items() if k not in _CONTROLLER_LABELS)
+
+
+def selected(obj: KubeObject, services: Sequence[KubeObject]) -> bool:
+    """Does a Service that could meet this workload in a cluster route to its pods?"""
+    labels = wl.template_labels(obj) or {}
+    return any(
+        (wanted := selector(svc)) and wl.same_scope(svc, obj) and matches(wanted, labels) for svc in services
+    )
+
+
+def operator_made(svc: KubeObject, wanted: Mapping[str, str], objects: Sequence[KubeObject]) -> bool:
+    """Are the selected pods made by an operator rather than written here? Either the selector
+    uses a key only operators set (`app.kubernetes.io/managed-by: <something>-operator`,
+    `prometheus: k8s`), or a custom resource in the same scope carries the selected labels for
+    its pods (`spec.podMetadata.labels`), or on itself when its spec describes pods: operators
+    copy those labels to what they make."""
+    managed_by = wanted.get("app.kubernetes.io/managed-by", "")
+    if managed_by.endswith("operator") or any(k in _OPERATOR_KEYS for k in wanted):
+        return True
+    for obj in objects:
+        if obj.kind in wl.POD_SPEC_PATHS or not obj.group or "." not in obj.group:
+            continue  # a built-in kind or a core workload: compared by template labels instead
+        if obj.group.endswith(".k8s.io") or not wl.same_scope(obj, svc):
+            continue
+        if any(matches(wanted, string_map(obj.get(*path))) for path in _POD_LABEL_PATHS):
+            return True
+        if _describes_pods(obj) and matches(wanted, obj.labels):
+            return True
+    return False
+
+
+def _describes_pods(obj: KubeObject) -> bool:
+    """A custom resource an operator turns into pods has their image, count or template in its
+    spec (unlike a ServiceMonitor or PrometheusRule, which often carry the app's labels too)."""
+    return any(obj.get("spec", key) is not None for key in _POD_SPEC_KEYS)

@@ -1,0 +1,1 @@
+ALTER TABLE events ON CLUSTER main ADD COLUMN region String DEFAULT '';

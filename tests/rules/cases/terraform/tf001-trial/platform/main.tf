@@ -1,0 +1,3 @@
+provider "google" {
+  project = "shop-production"
+}

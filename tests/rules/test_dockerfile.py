@@ -1,0 +1,66 @@
+"""DF rules where the severity depends on what the image is for (the cases under
+tests/rules/cases/dockerfile/ say which findings fire; this says how loudly)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers import audit_tree, write_tree
+from opsmith.config import Config
+
+DF = Config(select=("DF003", "DF004", "DF008"), fail_on=None)
+SERVICE = 'FROM node:22.11.0-slim\nWORKDIR /app\nCOPY server.js .\nEXPOSE 3000\nCMD ["node", "server.js"]\n'
+RUNNER = (
+    'FROM cypress/included:13.15.2\nWORKDIR /e2e\nCOPY cypress.config.js .\nENTRYPOINT ["cypress", "run"]\n'
+)
+
+
+def _found(root: Path) -> set[tuple[str, str, str]]:
+    return {(f.rule, f.path, f.severity.label) for f in audit_tree(root, DF).findings}
+
+
+def test_root_in_a_test_runner_is_advice_and_in_a_service_an_error(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            ".dockerignore": ".git\n",
+            "web/Dockerfile": SERVICE,
+            "web/server.js": "",
+            "web/.dockerignore": "node_modules\n",
+            "e2e/Dockerfile": RUNNER,
+            "e2e/cypress.config.js": "",
+            "e2e/.dockerignore": "node_modules\n",
+        },
+    )
+    found = _found(tmp_path)
+    assert ("DF003", "web/Dockerfile", "error") in found
+    assert ("DF003", "e2e/Dockerfile", "info") in found
+    # a service run with plain Docker gets the HEALTHCHECK advice; the runner does not
+    assert ("DF004", "web/Dockerfile", "info") in found
+    assert not any(rule == "DF004" and path == "e2e/Dockerfile" for rule, path, _ in found)
+
+
+def test_dockerignore_is_a_warning_only_where_the_context_holds_git(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "web/Dockerfile": SERVICE,
+            "web/server.js": "",
+            "docker/Dockerfile": 'FROM alpine:3.20.3\nCOPY docker/run.sh /run.sh\nCMD ["/run.sh"]\n',
+            "docker/run.sh": "#!/bin/sh\n",
+        },
+    )
+    df008 = {(path, sev) for rule, path, sev in _found(tmp_path) if rule == "DF008"}
+    # web/ is its own context (server.js is there); docker/Dockerfile copies docker/run.sh, so the
+    # repository root, with .git, is its context
+    assert df008 == {("web/Dockerfile", "info"), ("docker/Dockerfile", "warning")}
+
+
+def test_no_healthcheck_advice_where_kubernetes_probes_the_images(tmp_path: Path) -> None:
+    containers = "      containers:\n        - name: web\n          image: registry.example.com/web:1.0.0\n"
+    probe = "          readinessProbe: {httpGet: {path: /healthz, port: 3000}}\n"
+    manifest = "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n" + containers + probe
+    write_tree(tmp_path, {"web/Dockerfile": SERVICE, "web/server.js": "", "k8s/web.yaml": manifest})
+    assert not any(rule == "DF004" for rule, _, _ in _found(tmp_path))
+    (tmp_path / "k8s" / "web.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\n")
+    assert any(rule == "DF004" for rule, _, _ in _found(tmp_path))
