@@ -26,6 +26,7 @@ from opsmith.analysis import artifacts, common, java, node
 from opsmith.parse import dockerfile, dockerignore, hcl_text, migration, migration_rails, migration_sql
 from opsmith.parse import prometheus, shell, terraform_reader
 from opsmith.rules import repository, terraform_ci, workflow, workflow_graph
+from opsmith.secrets import detect
 
 N = 200_000
 START_PORT = sys.modules["opsmith.analysis.analyze"]._START_PORT  # the package's `analyze` is a function
@@ -60,10 +61,26 @@ CASES = {
     "port defaults, unclosed": lambda: [p.search("${PORT:-" * (N // 8)) for p in common._PORT_PATTERNS],
     "start port, many --port": lambda: START_PORT.search(" --port ${PORT:-" * (N // 16)),
     "script port, many -p": lambda: node._SCRIPT_PORT.search(" -p ${PORT:-" * (N // 12)),
-    # a .dockerignore line becomes a pattern; a name is at most 255 characters
+    # a .dockerignore line becomes a pattern; a name is at most 255 characters, a path 4,096
     "dockerignore, many stars": lambda: dockerignore.DockerIgnore.from_text("*a" * 12 + "*b").excludes(
         "a" * 255
     ),
+    "dockerignore, runs of stars": lambda: dockerignore.DockerIgnore.from_text(
+        ".git-cre" + "*" * 8 + "\v" + "*" * 110 + "x"
+    ).excludes(".git-cre" + "x" * 4000 + "/"),
+    "dockerignore, anything between names": lambda: dockerignore.DockerIgnore.from_text(
+        "***a" * 12 + "***b"
+    ).excludes("a" * 4000),
+    "dockerignore, folders between names": lambda: dockerignore.DockerIgnore.from_text(
+        "a/**/" * 12 + "b"
+    ).excludes("a/" * 2000),
+    "dockerignore, an unclosed class in a long line": lambda: dockerignore.DockerIgnore.from_text("[" * N),
+    "env file, blanks around a word": lambda: list(
+        detect.find_leaks("A=b" + " " * N + "x" + " " * N, env_file=True)
+    ),
+    "env file, blanks before a word": lambda: list(detect.find_leaks("A=b" + " " * N + "x", env_file=True)),
+    "placeholder, a run of <": lambda: detect.is_placeholder("<" * 4 * N),
+    "private key body, blank lines": lambda: detect.private_key_in("-----BEGIN PRIVATE KEY-----" + "\n" * N),
 }
 for name, run in CASES.items():
     print(name, flush=True)

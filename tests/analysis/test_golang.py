@@ -9,6 +9,7 @@ import pytest
 from helpers import write_tree
 from opsmith.analysis import analyze
 from opsmith.analysis.facts import ServiceFacts
+from opsmith.analysis.report import to_text
 from opsmith.config import ConfigError
 from opsmith.design.decide import Needs, decide
 from opsmith.generate.dockerfile import render_dockerfile
@@ -28,6 +29,8 @@ def test_a_cmd_layout_is_built_from_its_package_not_the_root(tmp_path: Path) -> 
     s = _service(tmp_path, {"go.mod": GOMOD.format(name="shop"), "cmd/server/main.go": SERVER})
     assert s.main_package and s.main_package.value == "./cmd/server"
     assert s.main_package.evidence[0].path == "cmd/server/main.go"
+    shown = to_text(analyze(tmp_path))
+    assert "main package: ./cmd/server (derived: the only main package)  [cmd/server/main.go:5]" in shown
     service = decide(analyze(tmp_path), Needs(users=100)).services[0]
     spec = container_spec(service)
     assert spec is not None
@@ -80,3 +83,10 @@ def test_a_supplied_main_outside_the_module_or_not_a_path_is_refused(tmp_path: P
     files: dict[str, str | bytes] = {"go.mod": GOMOD.format(name="shop"), "main.go": SERVER}
     with pytest.raises(ConfigError, match="main"):
         _service(tmp_path, files, settings={"services": {"shop": {"main": bad}}})
+
+
+def test_main_is_refused_for_a_service_that_is_not_go(tmp_path: Path) -> None:
+    files: dict[str, str | bytes] = {"requirements.txt": "flask\n", "app.py": "import flask\n"}
+    name = _service(tmp_path, files).name
+    with pytest.raises(ConfigError, match=f"{name} is not Go"):
+        analyze(tmp_path, settings={"services": {name: {"main": "./cmd/api"}}})

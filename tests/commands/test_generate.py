@@ -18,6 +18,7 @@ from opsmith.cli import main
 from opsmith.commands.approve import run_approve
 from opsmith.commands.design import run_design
 from opsmith.commands.generate import load_digests, run_generate
+from opsmith.generate.dockerfile import image_version
 
 
 @pytest.fixture
@@ -71,13 +72,15 @@ def test_dry_run_writes_nothing(repo: Path) -> None:
 def test_pin_digests(tmp_path: Path, repo: Path) -> None:
     digest = "sha256:" + "b" * 64
     pins = tmp_path / "pins.txt"
-    pins.write_text(f"# known digests\npython:3.12.7-slim-bookworm {digest}\n")
-    assert load_digests(str(pins)) == {"python:3.12.7-slim-bookworm": digest}
+    pinned = (REPOS / "python-fastapi" / ".python-version").read_text().strip()
+    image = f"python:{image_version('python', pinned)}-slim-bookworm"
+    pins.write_text(f"# known digests\n{image} {digest}\n")
+    assert load_digests(str(pins)) == {image: digest}
     assert run_approve(str(repo), "Reviewer <r@example.com>") == 0
     assert run_generate(str(repo), pin_digests=str(pins), out=io.StringIO()) == 0
-    assert f"python:3.12.7-slim-bookworm@{digest}" in (repo / "Dockerfile").read_text()
+    assert f"{image}@{digest}" in (repo / "Dockerfile").read_text()
     as_json = tmp_path / "pins.json"
-    as_json.write_text(json.dumps({"python:3.12.7-slim-bookworm": "sha256:short"}))
+    as_json.write_text(json.dumps({image: "sha256:short"}))
     with pytest.raises(ValueError, match="not a sha256 digest"):
         load_digests(str(as_json))
 

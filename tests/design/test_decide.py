@@ -163,3 +163,10 @@ def test_a_worker_made_critical_keeps_the_reason_given() -> None:
     changed = apply_overrides(plan, {path: Override[bool](value=True, reason="it sends the invoices")})
     assert choice_paths(changed)[path].effective is True
     assert overrides_of(changed)[path].reason == "it sends the invoices"
+
+
+def test_railway_says_it_runs_its_own_build_of_the_commit_not_the_scanned_image() -> None:
+    d = design(users=100, cloud="railway")
+    assert d.platform.value == "railway"
+    for reason in (d.platform.reason, d.registry.reason):
+        assert "Railway builds" in reason and "deploys the image" not in reason

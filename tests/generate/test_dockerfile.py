@@ -11,7 +11,14 @@ import pytest
 
 from helpers import audit_tree
 from opsmith.findings import Severity
-from opsmith.generate.dockerfile import ContainerSpec, GenerateError, image_version, render, render_dockerfile
+from opsmith.generate.dockerfile import (
+    ContainerSpec,
+    GenerateError,
+    base_images,
+    image_version,
+    render,
+    render_dockerfile,
+)
 from opsmith.parse.dockerignore import DockerIgnore
 
 SPECS = [
@@ -107,19 +114,24 @@ def test_dockerignore_keeps_git_and_secrets_out(generated: Path) -> None:
     assert not ignore.excludes(".env.example") and not ignore.excludes("src/server.js")
 
 
+NODE = base_images()["node"]["versions"]
+PYTHON = base_images()["python"]["versions"]
+
+
 @pytest.mark.parametrize(
     ("runtime", "wanted", "pinned"),
     [
-        ("node", ">=20", "20.18.1"),
-        ("node", "^18.17.0", "18.20.5"),
-        ("node", None, "22.11.0"),
-        ("python", "3.11", "3.11.10"),
-        ("python", ">=3.12,<4", "3.12.7"),
+        ("node", ">=20", NODE["20"]),
+        ("node", "^18.17.0", NODE["18"]),
+        ("node", None, NODE[base_images()["node"]["default"]]),
+        ("python", "3.11", PYTHON["3.11"]),
+        ("python", ">=3.12,<4", PYTHON["3.12"]),
+        ("python", "2.7", PYTHON[base_images()["python"]["default"]]),
+        ("node", ">= 20.0.0", NODE["20"]),
+        # an exact release the repository pins is used as written
         ("go", "1.22.5", "1.22.5"),
         ("node", "v20.11.1", "20.11.1"),
-        ("node", ">= 20.0.0", "20.18.1"),
         ("python", "3.12.4", "3.12.4"),
-        ("python", "2.7", "3.12.7"),
     ],
 )
 def test_image_version_pins_an_exact_release(runtime: str, wanted: str | None, pinned: str) -> None:
@@ -127,8 +139,9 @@ def test_image_version_pins_an_exact_release(runtime: str, wanted: str | None, p
 
 
 def test_digests_are_used_when_known() -> None:
-    spec = ContainerSpec("a", ".", "go", port=8080, digests={"alpine:3.20.3": "sha256:" + "a" * 64})
-    assert f"FROM alpine:3.20.3@sha256:{'a' * 64} AS runtime" in render_dockerfile(spec)
+    alpine = f"alpine:{image_version('alpine', None)}"
+    spec = ContainerSpec("a", ".", "go", port=8080, digests={alpine: "sha256:" + "a" * 64})
+    assert f"FROM {alpine}@sha256:{'a' * 64} AS runtime" in render_dockerfile(spec)
 
 
 def test_unknown_ecosystem_or_bad_start_command_is_an_error() -> None:

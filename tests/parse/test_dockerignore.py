@@ -1,3 +1,7 @@
+import random
+import re
+import warnings
+
 import pytest
 
 from opsmith.parse.dockerignore import DockerIgnore
@@ -38,3 +42,72 @@ def test_matches_like_docker(patterns: str, path: str, excluded: bool) -> None:
 def test_a_pattern_docker_refuses_excludes_nothing(broken: str) -> None:
     ignore = DockerIgnore.from_text(f"{broken}\n.git\n")
     assert ignore.excludes(".git") and not ignore.excludes("[]") and not ignore.excludes("z")
+
+
+def _docker_regex(pattern: str) -> str | None:
+    """Docker's own translation (moby/patternmatcher `compile`), read star by star and without
+    shortcuts, as the reference; None where Docker compares text instead (no wildcard)."""
+    out, at, text_only = "^", 0, True
+    while at < len(pattern):
+        char = pattern[at]
+        if pattern.startswith("**", at):
+            first = at == 0
+            at += 2
+            if pattern.startswith("/", at):
+                at += 1
+            if at == len(pattern):
+                if text_only:  # `dir/**`: a prefix of the path
+                    return "^" + re.escape(pattern[: at - 2]) + ".*$" if not first else ".*"
+                out += ".*"
+            elif first and not any(c in pattern[at:] for c in "*?[]\\"):
+                return "^.*" + re.escape(pattern[2:]) + "$" if pattern[2] != "/" else None
+            else:
+                out += "(?:.*/)?"
+            text_only = False
+            continue
+        out += "[^/]*" if char == "*" else "[^/]" if char == "?" else re.escape(char)
+        text_only = text_only and char not in "*?"
+        at += 1
+    return out + "$" if not text_only else None
+
+
+def _docker_excludes(pattern: str, path: str) -> bool:
+    """Whether Docker's matcher excludes `path` by `pattern`: the path or one of its folders."""
+    regex = _docker_regex(pattern)
+    parts = path.split("/")
+    candidates = ["/".join(parts[: n + 1]) for n in range(len(parts))]
+    if regex is None:
+        if pattern.startswith("**/"):  # a suffix of the path, or the path itself
+            return any(c.endswith(pattern[2:]) or c == pattern[3:] for c in candidates)
+        return pattern in candidates
+    return any(re.match(regex, c) for c in candidates)
+
+
+def test_runs_of_stars_match_as_docker_reads_them() -> None:
+    # Seeded: the same patterns and paths on every run, among them runs of `*` of every length
+    # before a name, a `/` and the end, which opsmith collapses and makes atomic.
+    rng = random.Random(20261207)
+    segment = ["a", "b", ".", "*", "**", "***", "****", "?"]
+    for _ in range(3000):
+        pattern = "/".join(
+            "".join(rng.choice(segment) for _ in range(rng.randint(1, 4))) for _ in range(rng.randint(1, 3))
+        )
+        if pattern in (".", "..") or "/./" in f"/{pattern}/" or "/../" in f"/{pattern}/":
+            continue  # Docker cleans these path steps away first
+        path = "/".join(
+            "".join(rng.choice("ab.") for _ in range(rng.randint(1, 4))) for _ in range(rng.randint(1, 4))
+        )
+        assert DockerIgnore.from_text(pattern).excludes(path) is _docker_excludes(pattern, path), (
+            pattern,
+            path,
+        )
+
+
+def test_dashes_in_a_class_read_as_go_reads_them_without_warnings() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # Python warns about `--` in a class, on the user's terminal
+        assert DockerIgnore.from_text("[+--]").excludes(",")  # a range from `+` to `-`
+        assert DockerIgnore.from_text("[---]").excludes("-") and not DockerIgnore.from_text("[---]").excludes(
+            ","
+        )
+        assert not DockerIgnore.from_text("[a--b]").patterns  # a reversed range: Docker refuses it

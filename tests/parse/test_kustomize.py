@@ -15,7 +15,7 @@ import pytest
 from helpers import audit_tree, found, write_tree
 from opsmith.audit.engine import Target, audit
 from opsmith.config import Config
-from opsmith.parse.kustomize import _line_naming, error_text, read_kustomization
+from opsmith.parse.kustomize import MAX_PATCHES, MAX_RESOURCES, _line_naming, error_text, read_kustomization
 from opsmith.parse.yaml_tree import YMap, load_documents
 
 needs_kubectl = pytest.mark.skipif(
@@ -214,3 +214,34 @@ def test_without_kustomize_or_kubectl_the_kustomization_gets_a_note(
     result = audit_tree(tmp_path, Config(select=("KU",)))
     assert found(result) == [("KU018", "k8s/kustomization.yaml", None)]
     assert "neither kustomize nor kubectl is installed" in result.findings[0].message
+
+
+_REPLICAS_PATCH = (
+    "  - target: {kind: Deployment, name: api}\n"
+    "    patch: |-\n      - {op: replace, path: /spec/replicas, value: 3}\n"
+)
+
+
+@needs_kubectl
+@pytest.mark.parametrize(
+    ("kustomization", "count"),
+    [
+        ("resources: [deployment.yaml]\npatches:\n" + _REPLICAS_PATCH * (MAX_PATCHES + 1), "101 patches"),
+        ("resources:\n" + "".join(f"- r{i}.yaml\n" for i in range(MAX_RESOURCES + 1)), "1,001 files"),
+    ],
+)
+def test_too_many_patches_or_resources_are_reported_not_rendered(
+    tmp_path: Path, kustomization: str, count: str
+) -> None:
+    write_tree(tmp_path, {"k8s/kustomization.yaml": kustomization, "k8s/deployment.yaml": DEPLOYMENT})
+    result = audit_tree(tmp_path, Config(select=("KU014",)))
+    [message] = [f.message for f in result.findings if f.path == "k8s/kustomization.yaml"]
+    assert message.startswith("kustomize not run on k8s: ") and count in message
+
+
+@needs_kubectl
+def test_patches_up_to_the_bound_are_rendered(tmp_path: Path) -> None:
+    kustomization = "resources: [deployment.yaml]\npatches:\n" + _REPLICAS_PATCH * MAX_PATCHES
+    write_tree(tmp_path, {"k8s/kustomization.yaml": kustomization, "k8s/deployment.yaml": DEPLOYMENT})
+    result = audit_tree(tmp_path, Config(select=("KU014",)))
+    assert not [f for f in result.findings if f.path == "k8s/kustomization.yaml"]

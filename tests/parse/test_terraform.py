@@ -160,3 +160,46 @@ def test_lark_is_imported_only_for_what_the_fast_reader_leaves() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "True"]
+
+
+_READ_IN_CHILD = (
+    "import sys\n"
+    "from opsmith.audit.source import SourceFile\n"
+    "from opsmith.parse.terraform import parse\n"
+    "print(parse(SourceFile('main.tf', sys.stdin.read())))\n"
+    "print('lark' in sys.modules)\n"
+)
+
+
+def _read_in_child(text: str) -> list[str]:
+    """The parse result and whether python-hcl2's Lark was imported, from a fresh interpreter."""
+    run = subprocess.run(
+        [sys.executable, "-c", _READ_IN_CHILD],
+        input=text,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    return run.stdout.splitlines()
+
+
+def test_nesting_too_deep_to_read_is_reported_at_its_line_without_python_hcl2() -> None:
+    # python-hcl2 would spend seconds building a Lark tree only to fail to walk it
+    text = "locals {\n  a = 1\n  x = " + "[{a = " * 40 + "\n" + "[{a = " * 3000 + "1" + "}]" * 3040 + "\n}\n"
+    assert _read_in_child(text) == [
+        "ParseFailure(message='blocks or expressions are nested too deeply to read', line=4, column=None)",
+        "False",
+    ]
+
+
+def test_a_large_file_the_fast_reader_refuses_is_reported_unread() -> None:
+    # 40 KB of dense tokens ending in a syntax error: python-hcl2 took about a second to find it
+    body = "".join(f"  v{i} = [1, 2, {{a = 3}}]\n" for i in range(1600))
+    large = "locals {\n" + body + "  y = = 1\n}\n"
+    failure, lark_imported = _read_in_child(large)
+    assert failure.startswith("ParseFailure(message='too large to read in full (") and "line=1" in failure
+    assert lark_imported == "False"
+    small = "locals {\n" + body[:2000] + "  y = = 1\n}\n"  # the same mistake, worded by python-hcl2
+    result = parse(SourceFile("main.tf", small))
+    assert isinstance(result, ParseFailure) and result.line == small.count("\n") - 1

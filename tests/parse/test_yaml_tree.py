@@ -1,5 +1,10 @@
+import datetime
+import gc
+import subprocess
+import sys
+
 from opsmith.parse.errors import ParseFailure
-from opsmith.parse.yaml_tree import YMap, YSeq, load_documents
+from opsmith.parse.yaml_tree import MAX_DEPTH, YMap, YSeq, load_documents
 
 
 def test_positions_of_keys_values_and_items() -> None:
@@ -85,3 +90,57 @@ def test_a_complex_key_is_kept_as_its_flow_text() -> None:
     docs = load_documents("{{ name }}: 1\n[a, {b: c}]: 2\n")
     assert not isinstance(docs, ParseFailure)
     assert list(docs[0]) == ["{{name}}", "[a, {b: c}]"]
+
+
+# Deep nesting: libyaml's scan of flow collections is quadratic in their depth, so a bound must act
+# before it reads them. The child process fails on its timeout if the bound stops working (200,000
+# levels would take libyaml hours) instead of hanging the suite.
+_DEEP_FLOW = """
+from opsmith.parse.yaml_tree import load_documents
+result = load_documents("a: 1\\nx: " + "[{a: " * 200_000 + "1" + "}]" * 200_000 + "\\n")
+print(type(result).__name__, result.line, result.message)
+"""
+
+
+def test_deep_flow_nesting_is_refused_before_libyaml_reads_it() -> None:
+    command = [sys.executable, "-c", _DEEP_FLOW]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split(maxsplit=2)[:2] == ["ParseFailure", "2"]
+    assert f"more than {MAX_DEPTH}" in run.stdout
+
+
+def test_the_refusal_names_the_line_where_the_nesting_passes_the_bound() -> None:
+    result = load_documents("k: 1\nx:\n" + " [\n" * 1000 + " ]\n" * 1000)
+    # the mapping is level 1, so the 400th `[` (on line 3 + 399) is the first past the bound
+    assert isinstance(result, ParseFailure) and result.line == 3 + MAX_DEPTH - 1
+
+
+def test_deep_block_nesting_is_refused_too() -> None:
+    text = "".join("  " * i + f"k{i}:\n" for i in range(MAX_DEPTH + 50)) + "  " * (MAX_DEPTH + 50) + "v: 1\n"
+    result = load_documents(text)
+    assert isinstance(result, ParseFailure) and result.line == MAX_DEPTH + 1
+
+
+def test_nesting_up_to_the_bound_and_many_shallow_brackets_are_read() -> None:
+    deep = load_documents("x: " + "[" * (MAX_DEPTH - 1) + "1" + "]" * (MAX_DEPTH - 1) + "\n")
+    assert isinstance(deep, list)
+    node = deep[0]["x"]
+    for _ in range(MAX_DEPTH - 2):
+        node = node[0]
+    assert node == [1]
+    wide = load_documents("x: [" + ", ".join(["[{a: [1]}]"] * 5000) + "]\n")
+    assert isinstance(wide, list) and wide[0]["x"][4999] == [{"a": [1]}]
+
+
+def test_scalar_types_are_resolved_per_text_whether_plain_or_quoted() -> None:
+    docs = load_documents("a: [1, '1', 1, yes, 'yes', ~, '~', 1.5, 2001-01-02, x]\n")
+    assert isinstance(docs, list)
+    assert docs[0]["a"] == [1, "1", 1, "yes", "yes", None, "~", 1.5, datetime.date(2001, 1, 2), "x"]
+
+
+def test_collection_is_switched_back_on_after_loading() -> None:
+    assert gc.isenabled()
+    assert isinstance(load_documents("a: [1, 2]\n"), list)
+    assert isinstance(load_documents("a: [1, 2\n"), ParseFailure)
+    assert gc.isenabled()

@@ -278,3 +278,8 @@ def test_dc002_warns_only_for_services_another_waits_on() -> None:
 
 def test_dc006_is_info_for_host_agents_and_an_error_for_the_rest() -> None:
     assert _severities("dc006-host-agents", "DC006") == {4: "info", 5: "info", 8: "info", 11: "error"}
+
+
+def test_dc003_is_info_where_service_started_is_written_out() -> None:
+    # lines 5 and 7: the short form; line 11: `condition: service_started` chosen on purpose
+    assert _severities("dc003-depends-on", "DC003") == {5: "warning", 7: "warning", 11: "info"}

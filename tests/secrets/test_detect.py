@@ -58,6 +58,8 @@ def test_entropy() -> None:
     [
         "",
         "changeme",
+        "changeit",
+        "yourpassword",
         "<your-token>",
         "xxxxxxxxxxxx",
         "postgres",
@@ -285,3 +287,21 @@ def test_registry_passwords_in_docker_configs() -> None:
     assert registry_password(json.dumps({"r.example.io": {"password": "Rg7-Wq2m-Xz9k"}})) == "Rg7-Wq2m-Xz9k"
     assert registry_password(json.dumps({"auths": {"r": {"password": "changeme"}}})) is None
     assert registry_password("not json") is None and registry_password("[1, 2]") is None
+
+
+def test_env_values_end_at_blanks_and_comments_however_long() -> None:
+    secret = _other(32)
+    for line in (
+        f"JWT_SECRET={secret}" + " " * 5000,
+        f"JWT_SECRET = {secret}" + " \t" * 2000 + "# rotated",
+        f"export JWT_SECRET={secret}\t# one # two",
+    ):
+        (leak,) = find_leaks(line, env_file=True)
+        assert leak.secret == secret
+    assert list(find_leaks("JWT_SECRET=" + " " * 5000 + "# unset", env_file=True)) == []
+
+
+def test_placeholder_markers_inside_keys_and_values() -> None:
+    assert is_placeholder("<<<token>") and not is_placeholder("<" * 50 + _other(20))
+    body = "\r\n" * 50 + "   REDACTED  \r\n"
+    assert private_key_in(f"-----BEGIN PRIVATE KEY-----{body}-----END PRIVATE KEY-----") is None

@@ -452,9 +452,7 @@ def _with_unknowns(
             if port_unknown
             else "no listen call, server.port, EXPOSE or PORT setting was found"
         )
-        unknowns.append(
-            Unknown(f"port of {service.name}", detail, port_supply(service.name), "port")
-        )
+        unknowns.append(Unknown(f"port of {service.name}", detail, port_supply(service.name), "port"))
     if web and service.health is None:
         unknowns.append(
             Unknown(

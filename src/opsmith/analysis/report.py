@@ -68,6 +68,8 @@ def _service(s: ServiceFacts) -> list[str]:
     lines.extend(_fact_line("framework", f) for f in s.frameworks)
     if s.start:
         lines.append(_command_line(s.start))
+    if s.main_package:
+        lines.append(_fact_line("main package", s.main_package))
     if s.port:
         lines.append(_fact_line("port", s.port))
     if s.health:

@@ -165,6 +165,10 @@ def _apply(text: TextFile, service: ServiceFacts, values: Mapping[str, Any]) -> 
             name = service.runtime.name if service.runtime else service.ecosystem
             supplied["runtime"] = Runtime(name, value.strip(), (evidence,))
         elif key == "main":
+            if service.ecosystem != "go":
+                raise ConfigError(
+                    f"{_where(text)}: [{table}] main chooses a Go main package; {service.name} is not Go"
+                )
             supplied["main_package"] = Fact(value, (evidence,), "declared", "supplied in configuration")
             if "start" not in values:
                 binary = value.rstrip("/").rsplit("/", 1)[-1]

@@ -186,6 +186,7 @@ class Dependency:
     service: str
     condition: str  # service_started (the short list form), service_healthy, ...
     line: int
+    explicit: bool = False  # `condition:` written out, not implied by the short form
 
 
 @dataclass(frozen=True)
@@ -439,6 +440,7 @@ def _depends_on(body: YMap) -> Iterator[Dependency]:
                 str(name),
                 condition if isinstance(condition, str) else "service_started",
                 raw.key_line(name),
+                explicit=isinstance(condition, str),
             )
 
 

@@ -72,6 +72,10 @@ RENDER_TIMEOUT = 120
 # minutes and gigabytes, so they are reported instead of rendered.
 MAX_PATCH_COLLECTIONS = 10_000
 MAX_PATCH_DEPTH = 100
+# Each patch costs kustomize about 5 ms over every resource it may target, so a few thousand short
+# patches, or resources, would take it minutes: both are counted over the whole tree it builds.
+MAX_PATCHES = 100
+MAX_RESOURCES = 1_000
 
 
 @dataclass(frozen=True)
@@ -307,9 +311,16 @@ def _costly_patches(root: Path, kust: Kustomization) -> str | None:
     on) applies; None when they are of a reasonable size."""
     from opsmith.parse.yaml_tree import shape
 
-    kustomizations, seen, collections = [kust], {kust.directory}, 0
+    kustomizations, seen, collections, patches, resources = [kust], {kust.directory}, 0, 0, 0
     while kustomizations:
         current = kustomizations.pop()
+        patches += len(current.patches)
+        resources += len(current.references)
+        if patches > MAX_PATCHES or resources > MAX_RESOURCES:
+            return (
+                f"it has {patches:,} patches and reads {resources:,} files, which kustomize would "
+                f"take minutes over (the bounds are {MAX_PATCHES:,} patches and {MAX_RESOURCES:,} files)"
+            )
         for ref in current.references:
             found = None if ref in seen or ref.startswith("../") else _kustomization_file(str(root / ref))
             seen.add(ref)
@@ -318,14 +329,13 @@ def _costly_patches(root: Path, kust: Kustomization) -> str | None:
                 kustomizations.append(loaded)
         for patch in current.patches:
             text = patch if _is_inline(patch) else _patch_text(root, patch)
-            measured = shape(text) if text else None
+            measured = shape(text, MAX_PATCH_DEPTH) if text else None
             if measured is None:
                 continue  # kustomize words what it cannot read
-            depth, count = measured
-            if depth > MAX_PATCH_DEPTH:
+            if measured.deep_line is not None:
                 where = "an inline patch" if text is patch else patch
-                return f"{where} nests {depth} levels deep (kustomize is slow past {MAX_PATCH_DEPTH})"
-            collections += count
+                return f"{where} nests more than {MAX_PATCH_DEPTH} levels deep (kustomize is slow past that)"
+            collections += measured.collections
     if collections > MAX_PATCH_COLLECTIONS:
         return (
             f"its patches hold {collections:,} mappings and lists, which kustomize would take minutes "

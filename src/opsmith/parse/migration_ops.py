@@ -120,13 +120,18 @@ class MigrationDoc:
         t`), the way SQLite changes a table. Running code finds the table and its rows throughout."""
         up = list(self.up())
         copies = {(op.table, op.from_table) for op in up if op.kind is Kind.COPY_ROWS}
+        # Where each table is last created and first dropped: one pass, not one per rename.
+        last_created = {op.table: at for at, op in enumerate(up) if op.kind is Kind.CREATE_TABLE}
+        first_dropped = {
+            op.table: at for at, op in reversed(list(enumerate(up))) if op.kind is Kind.DROP_TABLE
+        }
         found: set[str] = set()
         for at, op in enumerate(up):
             if op.kind is not Kind.RENAME_TABLE or not op.new_name:
                 continue
             old, new = op.table, op.new_name
-            recreated = any(o.kind is Kind.CREATE_TABLE and o.table == old for o in up[at + 1 :])
-            replaced = any(o.kind is Kind.DROP_TABLE and o.table == new for o in up[:at])
+            recreated = last_created.get(old, -1) > at
+            replaced = first_dropped.get(new, at) < at
             if (old, new) in copies and (recreated or replaced):
                 found.update((old, new))  # the other name only ever holds a copy
         return frozenset(found)

@@ -132,6 +132,19 @@ class TerraformDoc:
         return self.of("terraform")
 
 
+# python-hcl2 reads what the fast reader refuses at 15-65 µs a token (measured here: its Lark parser
+# and tree), seconds for a large file. Past what fits in the file's share of an audit (0.5 s plus
+# 2 s per MB, at 50 µs a token), the file is reported unread instead: a syntax error or template
+# directive in a file that large is rare, a file built to stall the audit is not.
+_SECONDS_PER_TOKEN = 50e-6
+_TOKEN = re.compile(r'[\w.-]+|"[^"\n]*"|[^\s\w]')
+# Nesting past which a file is not read: the fast reader stops at 170-500 levels (by kind and by
+# the caller's stack), python-hcl2 at about 300, after seconds of work on a large file.
+_MAX_DEPTH = 100
+_TOO_DEEP = "blocks or expressions are nested too deeply to read"
+_BRACKET = re.compile(r"[{}\[\]()]")
+
+
 def parse(source: SourceFile) -> TerraformDoc | ParseFailure:
     # Imported here: both readers build this module's types.
     from opsmith.parse import terraform_reader
@@ -140,11 +153,42 @@ def parse(source: SourceFile) -> TerraformDoc | ParseFailure:
         blocks, attributes = terraform_reader.read(source.text)
     except terraform_reader.UnclosedHeredoc as exc:
         return ParseFailure(exc.message, exc.line, exc.column)
-    except (terraform_reader.Unsupported, RecursionError):
+    except RecursionError:
+        return nested_too_deeply(source.text) or ParseFailure(_TOO_DEEP, 1)  # the caller's stack was deep
+    except terraform_reader.Unsupported:
+        too_deep = nested_too_deeply(source.text)  # python-hcl2 would build its tree, then fail to walk it
+        if too_deep is not None:
+            return too_deep
+        tokens = _fallback_tokens(source.text)
+        if tokens is not None:
+            return ParseFailure(
+                f"too large to read in full ({tokens:,} tokens): it holds something only the slower "
+                "reader reads (a template directive, a strip marker or a syntax error)",
+                1,
+            )
         from opsmith.parse import terraform_hcl2  # only for what the fast reader leaves
 
         return terraform_hcl2.parse(source)
     return TerraformDoc(source.relpath, blocks, attributes)
+
+
+def _fallback_tokens(text: str) -> int | None:
+    """The file's tokens when python-hcl2 would take longer than the file's budget; else None."""
+    allowed = (0.5 + 2.0 * len(text) / 2**20) / _SECONDS_PER_TOKEN  # characters: at most the bytes
+    if len(text) <= allowed:  # a token is at least a character
+        return None
+    tokens = sum(1 for _ in _TOKEN.finditer(text))
+    return tokens if tokens > allowed else None
+
+
+def nested_too_deeply(text: str) -> ParseFailure | None:
+    """TF012 at the line where brackets first open more than `_MAX_DEPTH` deep; None if they never do."""
+    depth = 0
+    for match in _BRACKET.finditer(text):
+        depth += 1 if match.group() in "{[(" else -1
+        if depth > _MAX_DEPTH:
+            return ParseFailure(_TOO_DEEP, text.count("\n", 0, match.start()) + 1)
+    return None
 
 
 def literal_strings(values: Sequence[Expr]) -> list[str]:

@@ -18,7 +18,7 @@ from typing import Any
 from opsmith.audit.source import SourceFile
 from opsmith.parse.errors import ParseFailure
 from opsmith.parse.hcl_text import heredoc_value, last_line, number_value, unescape
-from opsmith.parse.terraform import Attribute, Block, Expr, TerraformDoc
+from opsmith.parse.terraform import Attribute, Block, Expr, TerraformDoc, nested_too_deeply
 
 
 def parse(source: SourceFile) -> TerraformDoc | ParseFailure:
@@ -37,7 +37,7 @@ def parse(source: SourceFile) -> TerraformDoc | ParseFailure:
     except _Invalid as exc:
         return ParseFailure(exc.message, exc.line)
     except RecursionError:
-        return ParseFailure("expressions are nested too deeply to read", 1)
+        return nested_too_deeply(text) or ParseFailure("expressions are nested too deeply to read", 1)
     return TerraformDoc(source.relpath, blocks, attributes)
 
 

@@ -8,6 +8,9 @@ as `on:` stay strings.
 
 from __future__ import annotations
 
+import gc
+import re
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -15,12 +18,37 @@ import yaml
 from opsmith.parse.errors import ParseFailure
 
 try:  # the C loader is several times faster; fall back for builds of PyYAML without libyaml
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _SafeLoader
 except ImportError:  # pragma: no cover - depends on the PyYAML build
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+
+
+class _Loader(_SafeLoader):
+    """The safe loader with each plain scalar's tag worked out once per distinct text: PyYAML tries
+    its implicit-type patterns on every scalar, a large share of loading a big file."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._tags: dict[str, str] = {}
+
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: Any) -> Any:
+        if kind is not yaml.ScalarNode or not implicit[0]:
+            return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+        tag = self._tags.get(value)
+        if tag is None:
+            tag = self._tags[value] = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+        return tag
+
 
 _BOOL_WORDS = {"true", "false"}
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_STR_TAG = "tag:yaml.org,2002:str"
+# How many mappings and sequences may sit inside one another. libyaml scans flow collections
+# (`[{a: [{a: ...`) in time quadratic in their depth (8,000 levels take seconds), and rules walk
+# documents recursively; real files stay far below this.
+MAX_DEPTH = 400
+# Where a line's block nesting shows: indentation and the `- `, `? `, `: ` of compact collections.
+_LINE_LEAD = re.compile(r"^[ \t?:-]*", re.MULTILINE)
 # How many nodes aliases and merge keys may add to what the text itself spells out. Rules walk a
 # document as a tree, so a few lines of nested aliases ("billion laughs") would cost them billions.
 MAX_EXPANSION = 200_000
@@ -109,10 +137,12 @@ class _Builder:
         self._memo: dict[int, Any] = {}  # aliases share one object instead of copying it
         self._limit = budget
         self._budget = budget  # entries merge keys may still copy (a chain of merges is quadratic)
+        self.aliased = False  # only aliases make a document larger than its text
 
     def build(self, node: yaml.Node) -> Any:
         known = self._memo.get(id(node))
         if known is not None:
+            self.aliased = True
             return known
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node)
@@ -126,6 +156,8 @@ class _Builder:
         return self._scalar(node)
 
     def _scalar(self, node: yaml.Node) -> Any:
+        if node.tag == _STR_TAG:  # most scalars: the constructor would return the text as it is
+            return node.value
         if node.tag == "tag:yaml.org,2002:bool" and str(node.value).lower() not in _BOOL_WORDS:
             return str(node.value)
         try:
@@ -165,25 +197,69 @@ class _Builder:
                     out.value_pos[key] = src.value_pos.get(key, (src.line, src.column))
 
 
-def shape(text: str) -> tuple[int, int] | None:
+@dataclass(frozen=True)
+class Shape:
+    depth: int  # the deepest nesting read, at most one past the limit asked for
+    collections: int  # mappings and sequences read
+    deep_line: int | None  # where the nesting first went past the limit
+
+
+def shape(text: str, limit: int = MAX_DEPTH) -> Shape | None:
     """How deep the YAML nests and how many mappings and sequences it writes (aliases not
-    followed), read from the parser's events without building anything; None when it is not YAML."""
+    followed), read from the parser's events without building anything; None when it is not YAML.
+    Reading stops where the nesting passes `limit`, before libyaml's cost of deep flow collections
+    grows."""
     depth = deepest = collections = 0
     try:
-        for event in yaml.parse(text, Loader=_Loader):
+        for event in yaml.parse(text, Loader=_SafeLoader):
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 depth += 1
                 collections += 1
                 deepest = max(deepest, depth)
+                if depth > limit:
+                    return Shape(
+                        deepest, collections, event.start_mark.line + 1 if event.start_mark else None
+                    )
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
     except (yaml.YAMLError, ValueError):
         return None
-    return deepest, collections
+    return Shape(deepest, collections, None)
+
+
+def _too_deep(text: str) -> ParseFailure | None:
+    """A failure naming the line where the text nests past MAX_DEPTH, else None.
+
+    Each `[` or `{` opens at most one flow collection and a line's lead (indentation and compact
+    `- ` items) bounds its block nesting, so most files are cleared by counting characters; the
+    others are read as events up to the limit, which keeps libyaml's work linear.
+    """
+    openers = text.count("[") + text.count("{")
+    if openers < MAX_DEPTH // 2:
+        lead = max(map(len, _LINE_LEAD.findall(text)), default=0)
+        if openers + lead + 2 < MAX_DEPTH:  # + 2: a top-level mapping and a sequence beside it
+            return None
+    measured = shape(text)
+    if measured is None or measured.deep_line is None:
+        return None  # a syntax error is worded by the loader
+    return ParseFailure(f"YAML nests more than {MAX_DEPTH} mappings and lists deep", measured.deep_line)
 
 
 def load_documents(text: str) -> list[Any] | ParseFailure:
     """All documents of a YAML stream, or where the stream stops being YAML."""
+    deep = _too_deep(text)
+    if deep is not None:
+        return deep
+    collecting = gc.isenabled()
+    gc.disable()  # nodes are never cyclic garbage: collections while building only cost time
+    try:
+        return _load(text)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _load(text: str) -> list[Any] | ParseFailure:
     try:
         nodes = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
@@ -198,7 +274,8 @@ def load_documents(text: str) -> list[Any] | ParseFailure:
     builder = _Builder(budget)
     try:
         documents = [builder.build(node) for node in nodes if node is not None]
-        _check_expansion(documents, budget)
+        if builder.aliased:
+            _check_expansion(documents, budget)
     except RecursionError:
         return ParseFailure("YAML nesting is too deep to read", None, None)
     except _Refused as exc:

@@ -199,6 +199,10 @@ connections. The app then races the database on every `up`: it crashes on the fi
 runs its migrations against a server that is still starting, and the failure is intermittent.
 The health check is already there; the dependency just does not use it.
 
+The short form is a warning. A `condition: service_started` written out is reported at info only:
+someone chose it (a client that reconnects by itself starts faster without waiting), and opsmith
+cannot tell that choice is wrong.
+
 ## Example
 ```yaml
 services:
@@ -232,11 +236,13 @@ def dc003(repo: RepoContext) -> Iterator[Problem]:
                 if target is None or dep.condition != "service_started":
                     continue
                 if project.health(target) == "yes":
+                    # `condition: service_started` written out is a choice, not an oversight
                     yield Problem(
                         f"`{view.name}` depends on `{dep.service}`, which has a healthcheck, but only waits "
                         "for it to start (`service_started`), not to be healthy",
                         dep.line,
                         path=layer.path,
+                        at_most=Severity.INFO if dep.explicit else None,
                     )
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from opsmith.parse.kubernetes import KubeObject
-from opsmith.parse.yaml_tree import YMap
+from opsmith.parse.yaml_tree import YMap, load_documents
 from opsmith.rules import kubernetes_workloads as wl
 from opsmith.rules.base import RepoContext
 
@@ -51,12 +51,10 @@ def design_minimums(repo: RepoContext) -> dict[str, int]:
     text = repo.read_text(DESIGN_FILE)
     if not text:
         return {}
-    import yaml
-
-    try:
-        design = yaml.safe_load(text)
-    except yaml.YAMLError:
+    docs = load_documents(text)  # bounded against alias bombs and deep nesting, unlike safe_load
+    if not isinstance(docs, list) or not docs:
         return {}  # `opsmith design` and `opsmith approve` report a broken design
+    design = docs[0]
     services = design.get("services") if isinstance(design, dict) else None
     found = {}
     for service in services if isinstance(services, list) else []:

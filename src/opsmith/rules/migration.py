@@ -11,8 +11,9 @@ runs on another database (migration_database; MG013 says so once per folder).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from posixpath import basename, dirname, join
 
 from opsmith.findings import Problem
@@ -420,8 +421,11 @@ def mg007(repo: RepoContext) -> Iterator[Problem]:
         for op in doc.ops
         if op.kind is Kind.ADD_CONSTRAINT and op.not_null_column and op.constraint
     }
+    proofs: dict[str, dict[tuple[str, str | None], _Proofs]] = {}
     for path, doc, op in _with_django_effects(repo, Kind.SET_NOT_NULL):
-        if not _proven_not_null(doc, op, not_null_checks):
+        if path not in proofs:
+            proofs[path] = _not_null_proofs(doc, not_null_checks)
+        if not _proven_not_null(proofs[path].get((op.table, op.column)), op.line):
             yield Problem(
                 f"`{op.what}` makes `{op.table}.{op.column}` NOT NULL: the whole table is scanned while "
                 "reads and writes wait",
@@ -431,16 +435,41 @@ def mg007(repo: RepoContext) -> Iterator[Problem]:
             )
 
 
-def _proven_not_null(doc: MigrationDoc, target: Op, checks: dict[tuple[str, str | None], str | None]) -> bool:
-    """A valid CHECK (col IS NOT NULL) exists on the column earlier in this migration."""
+@dataclass
+class _Proofs:
+    """The operations of one migration that settle whether a column holds no NULL, in order: the
+    lowest line so far of each (a running minimum) and what each says."""
+
+    lowest: list[int] = field(default_factory=list)
+    verdicts: list[bool] = field(default_factory=list)
+
+
+def _not_null_proofs(
+    doc: MigrationDoc, checks: dict[tuple[str, str | None], str | None]
+) -> dict[tuple[str, str | None], _Proofs]:
+    """Each (table, column)'s proofs, gathered in one pass so that a migration of many SET NOT NULL
+    is not read again for each."""
+    proofs: dict[tuple[str, str | None], _Proofs] = {}
     for op in doc.up():
-        if op.line > target.line or op.table != target.table:
+        if op.kind is Kind.ADD_CONSTRAINT and not op.not_valid:
+            column, verdict = op.not_null_column, op.constraint_type in (CHECK, NOT_NULL)
+        elif op.kind is Kind.VALIDATE_CONSTRAINT:
+            column, verdict = checks.get((op.table, op.constraint)), True
+        else:
             continue
-        if op.kind is Kind.ADD_CONSTRAINT and not op.not_valid and op.not_null_column == target.column:
-            return op.constraint_type in (CHECK, NOT_NULL)
-        if op.kind is Kind.VALIDATE_CONSTRAINT and checks.get((op.table, op.constraint)) == target.column:
-            return True
-    return False
+        found = proofs.setdefault((op.table, column), _Proofs())
+        found.lowest.append(min(op.line, found.lowest[-1]) if found.lowest else op.line)
+        found.verdicts.append(verdict)
+    return proofs
+
+
+def _proven_not_null(proofs: _Proofs | None, line: int) -> bool:
+    """A valid CHECK (col IS NOT NULL) exists on the column earlier in this migration: the first
+    proof in order on a line up to `line` decides (the running minimum falls, so it is a bisection)."""
+    if proofs is None:
+        return False
+    at = bisect_left(proofs.lowest, -line, key=lambda lowest: -lowest)
+    return at < len(proofs.verdicts) and proofs.verdicts[at]
 
 
 @file_rule(

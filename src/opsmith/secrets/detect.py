@@ -76,15 +76,18 @@ PRIVATE_KEY = lazy(
 )
 # In a key body: a run of one character (`xxxxxx`), an ellipsis or angle brackets, or a line that
 # is only a word such as `REDACTED` (random base64 holds none of these).
+# The blanks around the word stay on its line: `\s*` would run on over blank lines, from each one.
 _KEY_PLACEHOLDER = lazy(
-    r"(?i)(\S)\1{5}|\.\.\.|…|[<>*]|^\s*(?:example|placeholder|redacted|truncated|change[-_ ]?me|"
-    r"your[-_ ].*|\w+ here)\s*$",
+    r"(?i)(\S)\1{5}|\.\.\.|…|[<>*]|^[^\S\n]*(?:example|placeholder|redacted|truncated|change[-_ ]?me|"
+    r"your[-_ ].*|\w+ here)[^\S\n]*$",
     re.MULTILINE,
 )
 _LOCAL_HOSTS = lazy(r"(?i)^(?:localhost|127(?:\.\d{1,3}){3}|\[?::1\]?|0\.0\.0\.0|host\.docker\.internal|)$")
 # Searched in lowered text: a case-insensitive search of this many words is fifty times slower.
+# `<[^<>]*>` finds the same brackets as `<[^>]*>` but stops at the next `<`: a run of them is linear.
 _PLACEHOLDER_WORDS = lazy(
-    r"example|change[-_ ]?me|placeholder|your[-_ ]|<[^>]*>|x{4,}|\*{3,}|dummy|sample|todo|replace"
+    r"example|change[-_ ]?(?:me|it)|placeholder|your[-_ ]|your(?:pass|secret|token|key)|<[^<>]*>|x{4,}"
+    r"|\*{3,}|dummy|sample|todo|replace"
     r"|redacted|fake|insecure-default|not[-_ ]?a[-_ ]?secret|\.\.\.|…|^\$|\$\{|\{\{"
 )
 _WEAK_DEFAULTS = frozenset(
@@ -311,7 +314,9 @@ class Leak:
 _AWS_SECRET_KEY = lazy(
     r"\b(?i:aws_?secret_?access_?key)\b[\"']?\s*[:=]\s*[\"']?(?P<secret>[A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])"
 )
-_ENV_LINE = lazy(r"^\s*(?:export\s+)?(?P<key>[A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(?P<value>.*?)\s*$")
+# The value runs to the end of the line and `_env_value` strips it: a lazy value before `\s*$`
+# would retry the blanks from each of their starts.
+_ENV_LINE = lazy(r"^\s*(?:export\s+)?(?P<key>[A-Za-z_][A-Za-z0-9_.-]*)\s*=(?P<value>.*)")
 
 
 def find_leaks(text: str, *, env_file: bool = False) -> Iterator[Leak]:
@@ -319,23 +324,24 @@ def find_leaks(text: str, *, env_file: bool = False) -> Iterator[Leak]:
     (cloud keys, GitHub/GitLab/Slack/Stripe/npm tokens, Slack webhooks) whose random part really
     looks random. In `.env`-style files also secret-named variables with a real-looking value, and
     URL passwords."""
-    leaks: list[Leak] = []
+    found: list[tuple[int, str, str]] = []  # where, what kind, the secret
     for match in PRIVATE_KEY().finditer(text) if "PRIVATE KEY" in text else ():
         algorithm = private_key_in(match.group(0))
         if algorithm is not None:
-            leaks.append(Leak(_line_at(text, match.start()), f"{algorithm} private key".strip(), ""))
+            found.append((match.start(), f"{algorithm} private key".strip(), ""))
     if any(hint in text for hint in TOKEN_HINTS):
         for match in TOKENS().finditer(text):
             if random_enough(match.group(0)):
                 label = CREDENTIAL_KINDS[int((match.lastgroup or "k0")[1:])].label
-                leaks.append(Leak(_line_at(text, match.start()), label, match.group(0)))
+                found.append((match.start(), label, match.group(0)))
     if "ccess" in text or "CCESS" in text:
         for match in _AWS_SECRET_KEY().finditer(text):
             if random_enough(match.group("secret")):
-                leaks.append(
-                    Leak(_line_at(text, match.start()), "AWS secret access key", match.group("secret"))
-                )
-    yield from sorted(leaks, key=lambda leak: leak.line)
+                found.append((match.start(), "AWS secret access key", match.group("secret")))
+    lines = _lines_of(text, [start for start, _kind, _secret in found])
+    yield from sorted(
+        (Leak(lines[start], kind, secret) for start, kind, secret in found), key=lambda leak: leak.line
+    )
     if env_file:
         yield from _env_leaks(text)
 
@@ -360,8 +366,15 @@ def _env_value(raw: str) -> str:
     if value[:1] in ("'", '"'):
         end = value.find(value[0], 1)
         return value[1:end] if end > 0 else value[1:]
-    return re.split(r"\s+#", value, maxsplit=1)[0]
+    return re.split(r"(?<!\s)\s+#", value, maxsplit=1)[0]  # a run of blanks is tried from its start only
 
 
-def _line_at(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
+def _lines_of(text: str, offsets: list[int]) -> dict[int, int]:
+    """The line of each offset, the text's line breaks counted once in all (a file of thousands of
+    leaks would otherwise be counted from its start for each)."""
+    lines: dict[int, int] = {}
+    line, counted = 1, 0
+    for offset in sorted(set(offsets)):
+        line += text.count("\n", counted, offset)
+        lines[offset], counted = line, offset
+    return lines
