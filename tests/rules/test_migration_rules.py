@@ -236,7 +236,11 @@ print(len(found), found[-1].line)
 def test_many_set_not_null_are_judged_in_linear_time() -> None:
     try:
         run = subprocess.run(
-            [sys.executable, "-c", _MANY_SET_NOT_NULL], capture_output=True, text=True, timeout=30, check=False
+            [sys.executable, "-c", _MANY_SET_NOT_NULL],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
         )
     except subprocess.TimeoutExpired:
         pytest.fail("MG007 reads the migration again for each SET NOT NULL")

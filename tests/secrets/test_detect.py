@@ -305,3 +305,19 @@ def test_placeholder_markers_inside_keys_and_values() -> None:
     assert is_placeholder("<<<token>") and not is_placeholder("<" * 50 + _other(20))
     body = "\r\n" * 50 + "   REDACTED  \r\n"
     assert private_key_in(f"-----BEGIN PRIVATE KEY-----{body}-----END PRIVATE KEY-----") is None
+
+
+def test_many_leaks_keep_their_lines_and_order() -> None:
+    tokens = ["ghp_" + _other(36) for _ in range(300)]
+    keys = ["AKIA" + _other(16, string.ascii_uppercase + string.digits) for _ in range(300)]
+    lines = [
+        line
+        for pair in zip(tokens, keys, strict=True)
+        for line in ("# note", f"b = '{pair[1]}' a = '{pair[0]}'")
+    ]
+    # each line scanned alone, numbered by hand: the same leaks, lines and order as the whole file
+    alone = [
+        (number, leak.kind, leak.secret) for number, line in enumerate(lines, 1) for leak in find_leaks(line)
+    ]
+    assert len(alone) > 500
+    assert [(leak.line, leak.kind, leak.secret) for leak in find_leaks("\n".join(lines))] == alone

@@ -333,7 +333,8 @@ def _report_parse_failure(run: _Run, family: Family, source: SourceFile, failure
     if rule is None or not run.config.rule_enabled(rule.id):
         return
     run.result.rules[rule.id] = rule
-    run.emit(rule, Problem(failure.message, failure.line, failure.column), source.relpath, source.lines)
+    problem = Problem(failure.message, failure.line, failure.column, at_most=failure.at_most)
+    run.emit(rule, problem, source.relpath, source.lines)
 
 
 def _audit_derived(run: _Run, repo: _RepoContext, *, explicit: bool) -> None:

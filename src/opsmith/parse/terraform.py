@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from opsmith.audit.source import SourceFile
+from opsmith.findings import Severity
 from opsmith.parse.errors import ParseFailure
 
 Scalar = str | int | float | bool | None
@@ -134,8 +135,8 @@ class TerraformDoc:
 
 # python-hcl2 reads what the fast reader refuses at 15-65 µs a token (measured here: its Lark parser
 # and tree), seconds for a large file. Past what fits in the file's share of an audit (0.5 s plus
-# 2 s per MB, at 50 µs a token), the file is reported unread instead: a syntax error or template
-# directive in a file that large is rare, a file built to stall the audit is not.
+# 2 s per MB, at 50 µs a token), the file is reported unread instead, at info: the file may well be
+# valid (a template directive in a large file), and a file built to stall the audit must not.
 _SECONDS_PER_TOKEN = 50e-6
 _TOKEN = re.compile(r'[\w.-]+|"[^"\n]*"|[^\s\w]')
 # Nesting past which a file is not read: the fast reader stops at 170-500 levels (by kind and by
@@ -162,9 +163,10 @@ def parse(source: SourceFile) -> TerraformDoc | ParseFailure:
         tokens = _fallback_tokens(source.text)
         if tokens is not None:
             return ParseFailure(
-                f"too large to read in full ({tokens:,} tokens): it holds something only the slower "
-                "reader reads (a template directive, a strip marker or a syntax error)",
+                f"not audited: too large to read in full ({tokens:,} tokens) with what it holds that only "
+                "the slower reader reads (a template directive, a strip marker or a syntax error)",
                 1,
+                at_most=Severity.INFO,
             )
         from opsmith.parse import terraform_hcl2  # only for what the fast reader leaves
 
