@@ -240,3 +240,10 @@ def test_routing_simulation_agrees_with_amtool(tmp_path: Path, labels: dict[str,
     )
     assert done.returncode == 0, done.stderr
     assert ours == done.stdout.strip().split(","), done.stdout
+
+
+def test_a_regex_python_warns_about_prints_nothing(recwarn: pytest.WarningsRecorder) -> None:
+    # `[[a]` is a literal `[` and `a` in RE2; Python compiles it but warns of a future nested set
+    [matcher], problem = parse_matchers('team=~"[[a]"')
+    assert problem is None and matcher.pattern is not None
+    assert not [w for w in recwarn if issubclass(w.category, FutureWarning)]

@@ -10,6 +10,7 @@ matchers can be evaluated against a label set, for simulating where an alert goe
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -591,7 +592,9 @@ def make_matcher(name: str, op: MatchOp, value: str) -> tuple[Matcher | None, st
     if _NOT_RE2.search(value):
         return None, f"regex `{value}` uses lookaround or backreferences, which Alertmanager (RE2) lacks"
     try:
-        pattern = re.compile(f"(?:{value})")
+        with warnings.catch_warnings():  # Python's notes on a user's regex (nested sets) are not ours
+            warnings.simplefilter("ignore", FutureWarning)
+            pattern = re.compile(f"(?:{value})")
     except re.error as exc:
         return None, f"invalid regex `{value}`: {exc}"
     return Matcher(name, op, value, pattern if _backtracks_little(value) else None), None
