@@ -82,3 +82,12 @@ def test_a_crashed_rule_prints_its_findings_then_exits_70(
     assert main(["--debug", "audit", str(repo), "--no-color"]) == 70
     err = capsys.readouterr().err
     assert "Traceback (most recent call last)" in err and "RuntimeError: planted bug" in err
+
+
+def test_a_path_with_terminal_escapes_is_shown_escaped_in_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = str(tmp_path / "no\x1b[31mred")
+    assert main(["audit", missing]) == 2
+    err = _one_line_error(capsys.readouterr().err)
+    assert "\x1b" not in err and "no\\x1b[31mred" in err

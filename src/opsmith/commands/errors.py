@@ -10,7 +10,7 @@ from opsmith import exit_codes
 
 def usage_error(message: str) -> int:
     """A bad flag or path, an invalid configuration, a file that cannot be read or written."""
-    print(f"opsmith: error: {message}", file=sys.stderr)
+    print(f"opsmith: error: {_printable(message)}", file=sys.stderr)
     return exit_codes.USAGE
 
 
@@ -25,8 +25,15 @@ def internal_error(where: str, errors: Sequence[BaseException], *, debug: bool =
     more = f" and {len(errors) - 1} more" if len(errors) > 1 else ""
     hint = "" if debug else "; --debug shows the traceback"
     print(
-        f"opsmith: internal error ({type(errors[0]).__name__}{more}) while processing {where}: a bug"
-        f" in opsmith, please report it at {exit_codes.BUG_REPORTS}{hint}",
+        f"opsmith: internal error ({type(errors[0]).__name__}{more}) while processing"
+        f" {_printable(where)}: a bug in opsmith, please report it at {exit_codes.BUG_REPORTS}{hint}",
         file=sys.stderr,
     )
     return exit_codes.INTERNAL
+
+
+def _printable(text: str) -> str:
+    """A file name in a message can hold terminal escape sequences: show them escaped."""
+    from opsmith.report.safe_text import printable  # only when there is something to say
+
+    return printable(text)
