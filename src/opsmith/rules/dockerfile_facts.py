@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import cache
+from functools import lru_cache
 
 from opsmith.parse.dockerfile import Instruction, Stage
 from opsmith.parse.image import image_ref
@@ -94,7 +94,9 @@ def is_secret_file(source: str, read: Callable[[str], str]) -> bool:
     return True
 
 
-@cache
+# Bounded: several rules read the same RUN script one after another, but a long-running process
+# (an editor integration, the fuzz bench) audits many files and must not keep every script.
+@lru_cache(maxsize=256)
 def _parsed(script: str) -> tuple[Command, ...]:
     return tuple(commands(script) or ())
 
