@@ -193,3 +193,21 @@ def test_rendered_objects_find_their_lines_in_the_source_by_container_name() -> 
     assert rendered.line_at(*containers, 1, "image") == 10  # `api` is second when rendered
     assert rendered.line_at(*containers, 0, "image") == 8  # a container the overlay added
     assert rendered.title == "Deployment api"
+
+
+def test_object_ignores_are_looked_up_without_scanning_every_object_per_finding() -> None:
+    # thousands of objects, each with findings: the engine asks once per finding
+    reads = 0
+
+    class Obj:
+        line, end_line = 1, 10_000
+
+        @property
+        def ignored(self) -> frozenset[str]:
+            nonlocal reads
+            reads += 1
+            return frozenset()
+
+    doc = KubeDoc("k8s/app.yaml", objects=[Obj() for _ in range(1000)])  # type: ignore[misc]
+    assert all(doc.ignored_at(line) == frozenset() for line in range(1, 1001))
+    assert reads <= 1000  # one pass, not one per finding

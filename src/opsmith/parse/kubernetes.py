@@ -147,11 +147,21 @@ class KubeDoc:
     chart: Chart | None = None
     render_notes: list[RenderNote] = field(default_factory=list)
     rendered: bool = False
+    # (objects counted, whether any carries an ignore annotation): asked for every finding, and a
+    # file of thousands of objects with thousands of findings must not scan them all each time
+    _ignores_seen: tuple[int, bool] = field(default=(-1, False), init=False, repr=False, compare=False)
+
+    def _any_ignores(self) -> bool:
+        counted, seen = self._ignores_seen
+        if counted != len(self.objects):  # objects are added while the repository is read
+            seen = any(obj.ignored for obj in self.objects)
+            self._ignores_seen = (len(self.objects), seen)
+        return seen
 
     def ignored_at(self, line: int | None) -> frozenset[str]:
         """Rules switched off by the annotation of the object written at `line`; for rendered
         objects, only what every rendering switches off."""
-        if line is None:
+        if line is None or not self._any_ignores():
             return frozenset()
         found: frozenset[str] | None = None
         for obj in self.objects:
