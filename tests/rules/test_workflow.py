@@ -276,3 +276,19 @@ def test_injection_messages_name_the_indirect_source() -> None:
     assert any(m.startswith("`env.TITLE (set from github.event.issue.title)`") for m in messages)
     assert any(m.startswith("`matrix.label (built from github.event.pull_request.title)`") for m in messages)
     assert any("input `cmd` of step `mikefarah/yq" in m and "runs it as code" in m for m in messages)
+
+
+def test_a_schema_check_that_recurses_too_deep_is_a_finding_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # jsonschema uses several Python frames per level: deep nesting under a deep caller's stack
+    from opsmith.rules import workflow
+
+    def too_deep(*_: object) -> list[object]:
+        raise RecursionError
+
+    monkeypatch.setattr(workflow, "schema_problems", too_deep)
+    write_tree(tmp_path, {".github/workflows/ci.yml": "on: push\njobs: {a: {runs-on: x, steps: [run: y]}}\n"})
+    result = audit_tree(tmp_path, Config(select=("GA001",)))
+    assert not result.notes and not result.crashes
+    assert any("nested too deeply" in f.message for f in result.findings)

@@ -90,7 +90,7 @@ def ga001(doc: WorkflowDoc, ctx: FileContext) -> Iterator[Problem]:
     found: dict[tuple[int, str], Problem] = {}
     checks = (
         _duplicate_keys(doc),
-        (Problem(p.message, p.line) for p in schema_problems(SCHEMA, doc.tree) if not _lenient(p)),
+        _schema_problems(doc),
         _needs_problems(doc),
         _duplicate_step_ids(doc),
         _expression_problems(doc),
@@ -1208,3 +1208,10 @@ RULES: tuple[Rule[WorkflowDoc], ...] = (
     ga014,
     ga015,
 )
+
+
+def _schema_problems(doc: WorkflowDoc) -> list[Problem]:
+    try:
+        return [Problem(p.message, p.line) for p in schema_problems(SCHEMA, doc.tree) if not _lenient(p)]
+    except RecursionError:  # jsonschema recurses several frames per level of nesting
+        return [Problem("the workflow is nested too deeply to check against its schema", 1)]
