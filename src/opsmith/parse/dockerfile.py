@@ -8,9 +8,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-import dockerfile as _bk
-
 from opsmith.audit.source import SourceFile
+from opsmith.parse import buildkit as _bk
 from opsmith.parse.errors import ParseFailure
 
 _KNOWN = frozenset(
