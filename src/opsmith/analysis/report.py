@@ -7,6 +7,8 @@ import json
 from typing import Any
 
 from opsmith.analysis.facts import Command, Evidence, Fact, RepoFacts, ServiceFacts, Unknown
+from opsmith.report.safe_text import shown, valid_text
+from opsmith.secrets.masking import mask_secrets
 
 JSON_VERSION = 1
 
@@ -21,7 +23,8 @@ def _plain(value: Any) -> Any:
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
-    return value
+    # Names and lines come from the repository: valid Unicode, no secret whole.
+    return valid_text(mask_secrets(value)) if isinstance(value, str) else value
 
 
 def to_text(facts: RepoFacts) -> str:
@@ -52,7 +55,9 @@ def to_text(facts: RepoFacts) -> str:
         out.extend(_unknown(u) for u in unknowns)
     else:
         out.append("could not be determined: nothing")
-    return "\n".join(out) + "\n"
+    # Paths, commands and evidence lines come from the repository: nothing in them may drive the
+    # terminal or show a secret.
+    return "".join(shown(line) + "\n" for line in out)
 
 
 def _service(s: ServiceFacts) -> list[str]:
