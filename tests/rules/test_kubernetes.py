@@ -315,3 +315,8 @@ spec:
     )
     result = audit_tree(tmp_path, Config(select=("KU012",)))
     assert [(f.line, f.severity.label) for f in result.findings] == [(15, "error")]
+
+
+def test_rollouts_that_keep_a_pod_serving_are_info() -> None:
+    # Recreate and a single replica are outages; one of two pods away only halves capacity.
+    assert _severities("strategy", "KU009") == {8: "warning", 19: "info", 29: "info", 53: "warning"}

@@ -684,7 +684,9 @@ def _committed_secret_data(obj: KubeObject) -> Iterator[Problem]:
 Reports a Deployment (or an OpenShift DeploymentConfig) whose strategy is `Recreate`, or a
 rolling update whose `maxUnavailable` (an absolute number, or a percentage rounded down as the
 controller does: the default 25% is 0 below four replicas) takes pods away while it runs on two
-replicas or fewer. `Recreate` is not reported when the pod mounts a PersistentVolumeClaim that
+replicas or fewer. It is a warning when the rollout may take every pod away at once (an
+outage), and info when some pods keep serving (two replicas, one unavailable: half the capacity
+for a moment, which some teams accept on purpose). `Recreate` is not reported when the pod mounts a PersistentVolumeClaim that
 only one node can attach (`ReadWriteOnce` or `ReadWriteOncePod`, or a claim not in the manifests,
 whose mode is unknown): a rolling update would leave the new pod waiting for the volume the old
 one holds, so `Recreate` is the correct choice there. The replica count is the autoscaler's
@@ -765,7 +767,11 @@ def _ku009(objects: list[tuple[str, KubeObject]]) -> Iterator[tuple[str, KubeObj
                 f"{obj.title} lets {unavailable} of its {count} pod(s){source} go unavailable during "
                 f"a rollout (maxUnavailable: {raw})"
             )
-            yield path, obj, Problem(message, line, path=path)
+            if unavailable < count:  # some pods keep serving: less capacity, not an outage
+                message += "; the rest keep serving at reduced capacity"
+                yield path, obj, Problem(message, line, path=path, at_most=Severity.INFO)
+            else:
+                yield path, obj, Problem(message + ": no pod serves meanwhile", line, path=path)
 
 
 def _single_writer_claim(obj: KubeObject, objects: list[tuple[str, KubeObject]]) -> bool:
