@@ -101,6 +101,9 @@ def test_output_file_is_written(repo: Path, tmp_path: Path) -> None:
         ["audit", "--bogus"],
         ["audit", "/no/such/path"],
         ["audit", ".", "--fail-on", "sometimes"],
+        ["audit", ".", "--select", "ZZ"],
+        ["audit", ".", "--select", "DF,KU0999"],
+        ["audit", ".", "--ignore", "DF9"],
         ["explain", "XX999"],
         ["rules", "--family", "nosuch"],
     ],
@@ -118,6 +121,24 @@ def test_bad_config_file_is_a_usage_error(tmp_path: Path, capsys: pytest.Capture
     (tmp_path / ".opsmith.toml").write_text("colour = 'red'\n")
     assert main(["audit", str(tmp_path)]) == 2
     assert "unknown key 'colour'" in capsys.readouterr().err
+
+
+def test_fail_on_error_lists_every_level(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["audit", ".", "--fail-on", "sometimes"]) == 2
+    assert "error, warning, info or never" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("pattern", ["D", "DF", "df0", "KU001", "PM"])
+def test_rule_prefixes_that_name_rules_are_accepted(repo: Path, pattern: str) -> None:
+    assert main(["audit", str(repo), "--select", pattern, "--fail-on", "never"]) == 0
+
+
+def test_unknown_rule_in_config_names_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".opsmith.toml").write_text('ignore = ["DF001", "XY1"]\n')
+    assert main(["audit", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert ".opsmith.toml: ignore: no rule ID starts with 'XY1'" in err
 
 
 def test_rules_and_explain(capsys: pytest.CaptureFixture[str]) -> None:

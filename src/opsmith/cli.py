@@ -39,22 +39,43 @@ def _audit_args(sub: argparse._SubParsersAction[_Parser]) -> None:
         help="also report .tf files `terraform fmt` would change (TF013; needs terraform on PATH)",
     )
     color = p.add_mutually_exclusive_group()
-    color.add_argument("--color", dest="color", action="store_true", default=None)
-    color.add_argument("--no-color", dest="color", action="store_false")
+    color.add_argument(
+        "--color", dest="color", action="store_true", default=None, help="colour the text report"
+    )
+    color.add_argument(
+        "--no-color",
+        dest="color",
+        action="store_false",
+        help="no colour (the default when the output is not a terminal, or NO_COLOR is set)",
+    )
+
+
+_DESCRIPTION = """\
+A DevOps engineer for your repository: it designs the infrastructure from your scale, generates
+containers, CI/CD, Kubernetes and Terraform, and audits every DevOps artifact.
+
+Start with `opsmith init` (design -> approve -> generate -> audit, stopping at each gate), or run
+`opsmith audit` on an existing repository."""
+_PATH_HELP = "the repository (default: the current folder)"
 
 
 def build_parser() -> _Parser:
-    parser = _Parser(prog="opsmith", description=__doc__)
+    parser = _Parser(
+        prog="opsmith", description=_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--version", action="version", version=f"opsmith {__version__}")
     parser.add_argument("--debug", action="store_true", help=_DEBUG_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    # Listed in the order of the work: init does the next four in one go.
+    _init_args(sub)
+    _design_args(sub)
     _audit_args(sub)
+    _verify_args(sub)
     rules = sub.add_parser("rules", help="list every audit rule")
     rules.add_argument("--family", help="only rules of this family (e.g. dockerfile or DF)")
     rules.add_argument("--format", "-f", choices=("text", "json", "markdown"), default="text")
     explain = sub.add_parser("explain", help="print the documentation of a rule")
     explain.add_argument("rule", metavar="RULE", help="rule ID, e.g. DF001")
-    _design_args(sub)
     for verb in sub.choices.values():  # also after the verb; SUPPRESS keeps one given before it
         verb.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=_DEBUG_HELP)
     return parser
@@ -92,27 +113,40 @@ def _generate_flags(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _design_args(sub: argparse._SubParsersAction[_Parser]) -> None:
-    analyze = sub.add_parser("analyze", help="what the repository is made of, with evidence")
-    analyze.add_argument("path", nargs="?", default=".", metavar="PATH")
-    analyze.add_argument("--format", "-f", choices=("text", "json"), default="text")
-    design = sub.add_parser("design", help="design the infrastructure (opsmith.yaml, docs/infrastructure.md)")
-    design.add_argument("path", nargs="?", default=".", metavar="PATH")
-    _scale_flags(design)
-    design.add_argument("--force", action="store_true", help="replace an existing opsmith.yaml that differs")
-    generate = sub.add_parser("generate", help="write the approved design's artifacts (needs gate 1)")
-    generate.add_argument("path", nargs="?", default=".", metavar="PATH")
-    _generate_flags(generate)
-    generate.add_argument("--dry-run", action="store_true", help="write nothing, show every diff")
-    generate.add_argument("--force", action="store_true", help="overwrite files you changed")
+def _verify_args(sub: argparse._SubParsersAction[_Parser]) -> None:
+    verify = sub.add_parser("verify", help="gate 3: check that monitoring covers every critical service")
+    what = verify.add_subparsers(dest="verify", metavar="WHAT", parser_class=_Parser, required=True)
+    monitoring = what.add_parser("monitoring", help="scrape jobs, alerts, dashboards, runbooks and routes")
+    monitoring.add_argument("path", nargs="?", default=".", metavar="PATH", help=_PATH_HELP)
+    monitoring.add_argument("--format", "-f", choices=("text", "json"), default="text")
+    monitoring.add_argument("--config", metavar="FILE", help="configuration file (default: discovered)")
+    monitoring.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=_DEBUG_HELP)
+
+
+def _init_args(sub: argparse._SubParsersAction[_Parser]) -> None:
     init = sub.add_parser("init", help="analyze, design, approve, generate and audit, gate by gate")
-    init.add_argument("path", nargs="?", default=".", metavar="PATH")
+    init.add_argument("path", nargs="?", default=".", metavar="PATH", help=_PATH_HELP)
     _scale_flags(init)
     _generate_flags(init)
     init.add_argument("--yes", action="store_true", help="approve the design without asking (logged)")
+
+
+def _design_args(sub: argparse._SubParsersAction[_Parser]) -> None:
+    analyze = sub.add_parser("analyze", help="what the repository is made of, with evidence")
+    analyze.add_argument("path", nargs="?", default=".", metavar="PATH", help=_PATH_HELP)
+    analyze.add_argument("--format", "-f", choices=("text", "json"), default="text")
+    design = sub.add_parser("design", help="design the infrastructure (opsmith.yaml, docs/infrastructure.md)")
+    design.add_argument("path", nargs="?", default=".", metavar="PATH", help=_PATH_HELP)
+    _scale_flags(design)
+    design.add_argument("--force", action="store_true", help="replace an existing opsmith.yaml that differs")
     approve = sub.add_parser("approve", help="gate 1: approve the design as it is now")
-    approve.add_argument("path", nargs="?", default=".", metavar="PATH")
+    approve.add_argument("path", nargs="?", default=".", metavar="PATH", help=_PATH_HELP)
     approve.add_argument("--by", metavar="NAME", help="who approves (default: git config user.name/email)")
+    generate = sub.add_parser("generate", help="write the approved design's artifacts (needs gate 1)")
+    generate.add_argument("path", nargs="?", default=".", metavar="PATH", help=_PATH_HELP)
+    _generate_flags(generate)
+    generate.add_argument("--dry-run", action="store_true", help="write nothing, show every diff")
+    generate.add_argument("--force", action="store_true", help="overwrite files you changed")
 
 
 def _scale(args: argparse.Namespace) -> dict[str, Any]:
@@ -171,7 +205,18 @@ def _run(parser: _Parser, args: argparse.Namespace) -> int:
     if args.command == "init":
         from opsmith.commands.init import run_init
 
-        return run_init(args.path, yes=args.yes, k8s=args.k8s, debug=args.debug, **_scale(args))
+        return run_init(
+            args.path,
+            yes=args.yes,
+            k8s=args.k8s,
+            pin_digests=args.pin_digests,
+            debug=args.debug,
+            **_scale(args),
+        )
+    if args.command == "verify":
+        from opsmith.commands.verify import run_verify_monitoring
+
+        return run_verify_monitoring(args.path, args.format, args.config)
     if args.command == "approve":
         from opsmith.commands.approve import run_approve
 

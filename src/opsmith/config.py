@@ -44,6 +44,7 @@ SETTING_SECTIONS = frozenset(
         "repository",
         "design",
         "deploy",
+        "monitoring",
     }
 )
 _LIST_KEYS = ("select", "ignore", "exclude", "test-paths", "production-paths")
@@ -92,7 +93,10 @@ def _matches(rule_id: str, patterns: Sequence[str]) -> bool:
 def parse_fail_on(text: str) -> Severity | None:
     if text.strip().lower() == "never":
         return None
-    return Severity.parse(text)
+    try:
+        return Severity.parse(text)
+    except ValueError:
+        raise ValueError(f"unknown level {text!r} (expected error, warning, info or never)") from None
 
 
 def find_config(start: Path) -> Path | None:

@@ -71,6 +71,29 @@ def test_design_asks_in_a_terminal(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "users: 250000" in text and "compliance: hipaa" in text and "cloud: gcp" in text
 
 
+def test_an_empty_answer_takes_the_shown_default_users(tmp_path: Path) -> None:
+    root = _repo(tmp_path)
+    asked: list[str] = []
+
+    def ask(prompt: str) -> str:
+        asked.append(prompt)
+        return ""
+
+    assert run_design(str(root), interactive=True, ask=ask) == 0
+    assert "(1000)" in asked[0] and len(asked) == 4  # one question each, no retries
+    assert "users: 1000" in (root / "opsmith.yaml").read_text()
+
+
+def test_design_of_a_folder_without_services_says_so_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _repo(tmp_path, "unknown")
+    assert run_design(str(root), users=100, interactive=False) == 1
+    err = capsys.readouterr().err
+    assert "nothing to deploy" in err and "[design.services.NAME]" in err  # and how to declare one
+    assert not (root / "opsmith.yaml").exists() and not (root / "docs").exists()
+
+
 def test_design_writes_files_and_never_overwrites_an_edited_design(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -155,7 +178,8 @@ def test_approve_uses_git_identity(tmp_path: Path, capsys: pytest.CaptureFixture
 def test_approve_refuses_a_design_that_needs_input(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    root = _repo(tmp_path, "unknown")
+    root = _repo(tmp_path, "node-express")
+    (root / ".opsmith.toml").write_text('[design.services.worker]\nkind = "worker"\n')
     assert main(["design", str(root), "--users", "10"]) == 0
     assert "needs your input" in capsys.readouterr().out
     assert main(["approve", str(root), "--by", "Jane"]) == 3  # gate 1 cannot be passed yet

@@ -41,6 +41,23 @@ def test_yes_approves_logs_generates_and_audits(tmp_path: Path) -> None:
     assert status.approved and status.approval is not None and "--yes" in status.approval.by
     assert "approved without review" in (root / APPROVAL_LOG).read_text()
     assert (root / "Dockerfile").is_file() and (root / "compose.yaml").is_file()
+    assert "is not passed" not in text and "approved as is because of --yes" in text
+
+
+def test_init_pins_base_images_by_digest(tmp_path: Path) -> None:
+    root = _copy(tmp_path, "python-flask")
+    digest = "sha256:" + "ab" * 32
+    pins = tmp_path / "pins.txt"
+    out = io.StringIO()
+    assert run_init(str(root), users=500, cloud="aws", yes=True, interactive=False, out=out) == 0
+    dockerfile = (root / "Dockerfile").read_text()
+    image = next(
+        line.split("=", 1)[1] for line in dockerfile.splitlines() if line.startswith("ARG BASE_IMAGE=")
+    )
+    pins.write_text(f"{image} {digest}\n")
+    (root / "Dockerfile").unlink()
+    assert run_init(str(root), yes=True, interactive=False, pin_digests=str(pins), out=out) == 0
+    assert f"@{digest}" in (root / "Dockerfile").read_text()
 
 
 def test_without_a_terminal_or_yes_it_stops_at_gate_1(tmp_path: Path) -> None:

@@ -86,10 +86,26 @@ def _config_for(target: Target, args: argparse.Namespace) -> Config:
         config = replace(config, ignore=(*config.ignore, *_ids(args.ignore)))
     if args.fail_on:
         config = replace(config, fail_on=parse_fail_on(args.fail_on))
+    _check_rule_patterns(
+        config, "--select" if args.select else "select", "--ignore" if args.ignore else "ignore"
+    )
     if getattr(args, "terraform_fmt", False):
         terraform = {**config.settings.get("terraform", {}), "fmt": True}
         config = replace(config, settings={**config.settings, "terraform": terraform})
     return config
+
+
+def _check_rule_patterns(config: Config, select: str, ignore: str) -> None:
+    """A typo in a rule ID would silently audit nothing (or ignore nothing): refuse it."""
+    from opsmith.rules.catalogue import names_a_rule
+
+    for option, patterns in ((select, config.select), (ignore, config.ignore), ("severity", config.severity)):
+        unknown = next((p for p in patterns if not names_a_rule(p)), None)
+        if unknown is not None:
+            where = f"{config.source}: " if config.source and not option.startswith("--") else ""
+            raise ConfigError(
+                f"{where}{option}: no rule ID starts with {unknown!r} (`opsmith rules` lists them)"
+            )
 
 
 def _terraform_fmt_note(targets: list[tuple[Target, Config]], result: AuditResult) -> str | None:

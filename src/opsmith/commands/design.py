@@ -15,6 +15,7 @@ from opsmith import exit_codes
 from opsmith.commands.errors import usage_error
 from opsmith.config import ConfigError, find_config, load_config
 from opsmith.design.table import CLOUDS, COMPLIANCE
+from opsmith.report.safe_text import shown
 from opsmith.safe_read import NotReadable, read_text_limited
 from opsmith.writer import WriteError, repository_target, write_atomic
 
@@ -100,6 +101,14 @@ def run_design(
         return usage_error(str(exc))
     try:
         facts = analyze(root, settings, source)
+        if not facts.services:
+            why = next((f"{u.detail}; {u.supply}" for u in facts.all_unknowns() if u.field == "services"), "")
+            print(
+                f"opsmith: nothing to deploy in {shown(str(root))}: {why or 'no service found'}",
+                file=sys.stderr,
+            )
+            print("nothing was written.", file=sys.stderr)
+            return exit_codes.FINDINGS
         needs = Needs(
             users=answers.users or 1,
             regions=answers.regions or 1,
@@ -167,7 +176,7 @@ class _Missing(Exception):
 
 
 _QUESTIONS: tuple[tuple[str, str, str | None], ...] = (
-    ("users", "Expected users (e.g. 5000, 100k, 1m)", None),
+    ("users", "Expected users (e.g. 5000, 100k, 1m)", "1000"),
     ("regions", "Regions to serve from", "1"),
     ("compliance", f"Compliance ({', '.join(COMPLIANCE)})", "none"),
     ("cloud", f"Cloud ({', '.join(CLOUDS)}; empty lets opsmith choose)", ""),
@@ -180,7 +189,7 @@ def _complete(answers: Answers, interactive: bool, ask: Callable[[str], str]) ->
         if getattr(answers, key) is not None:
             continue
         if not interactive:
-            if default is None:
+            if key == "users":  # the scale decides everything: never assumed without a person
                 raise _Missing(f"--{key} is required when opsmith design does not run in a terminal")
             continue
         setattr(answers, key, _ask(key, question, default, ask))

@@ -34,6 +34,7 @@ def run_init(
     name: str | None = None,
     yes: bool = False,
     k8s: bool = False,
+    pin_digests: str | None = None,
     debug: bool = False,
     interactive: bool | None = None,
     ask: Callable[[str], str] = input,
@@ -82,7 +83,7 @@ def run_init(
     _step(stream, 3, "generate", "containers, CI/CD, infrastructure and runbooks")
     from opsmith.commands.generate import run_generate
 
-    code = run_generate(str(root), k8s=k8s, out=stream)
+    code = run_generate(str(root), k8s=k8s, pin_digests=pin_digests, out=stream)
     if code != 0:
         return code
     _step(stream, 4, "gate 2", "audit of what was generated")
@@ -111,11 +112,12 @@ def _approve(
     from opsmith.commands.approve import run_approve
     from opsmith.design.approval import git_identity
 
-    print(message, file=stream)
     who = git_identity(root) or "unknown user"
     if yes:
         by = f"{who} (opsmith init --yes)"
+        print(f"approved as is because of --yes (logged in {APPROVAL_LOG})", file=stream)
     elif interactive:
+        print(message, file=stream)
         reply = ask("? Approve this design (opsmith.yaml, docs/infrastructure.md)? [y/N]: ").strip().lower()
         if reply not in ("y", "yes"):
             print(
@@ -126,6 +128,7 @@ def _approve(
             return exit_codes.REFUSED
         by = who
     else:
+        print(message, file=stream)
         print(
             "stopped at gate 1: review opsmith.yaml and docs/infrastructure.md, then run "
             "`opsmith approve` and `opsmith generate` (or `opsmith init --yes` to approve as is)",

@@ -21,6 +21,14 @@ def all_rules() -> list[Rule[Any]]:
     return sorted((r for fam in FAMILIES for r in rules_of(fam)), key=lambda r: r.id)
 
 
+def names_a_rule(pattern: str) -> bool:
+    """Whether `pattern` (a rule ID or an ID prefix, as --select takes) names at least one rule."""
+    wanted = pattern.strip().upper()
+    if len(wanted) < 2:
+        return bool(wanted) and any(f.prefix.startswith(wanted) for f in FAMILIES)
+    return any(r.id.startswith(wanted) for family in families_of_rule(wanted) for r in rules_of(family))
+
+
 def find_rule(rule_id: str) -> Rule[Any] | None:
     wanted = rule_id.upper()
     for family in families_of_rule(wanted):  # a prefix may be shared (PM: prometheus, alertmanager)
