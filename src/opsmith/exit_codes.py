@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 OK = 0
-FINDINGS = 1  # findings at or above --fail-on (and later: a release that failed and was rolled back)
+# findings at or above --fail-on, gaps in monitoring (gate 3), and later a release that was rolled back
+FINDINGS = 1
 USAGE = 2  # bad flag, missing path, invalid configuration, cannot read or write
 REFUSED = 3  # a gate is not passed, or a file would be replaced without --force
 INTERNAL = 70  # EX_SOFTWARE: a bug in opsmith, including a rule or parser that raised

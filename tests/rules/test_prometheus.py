@@ -214,3 +214,31 @@ def test_a_deliberate_or_silent_alert_without_for_is_info() -> None:
         17: "info",  # a certificate's TTL counts down steadily
         20: "info",  # so does an age computed from time()
     }
+
+
+def test_an_alert_on_a_device_fault_state_without_for_is_info(tmp_path: Path) -> None:
+    rules = """\
+groups:
+  - name: node
+    rules:
+      - alert: RaidMemberFailed
+        expr: node_md_disks{state="failed"} > 0
+        labels: {severity: warning}
+      - alert: FanAlarm
+        expr: ipmi_fan_alarm == 1
+        labels: {severity: warning}
+      - alert: ConntrackNearlyFull
+        expr: node_nf_conntrack_entries / node_nf_conntrack_entries_limit > 0.75
+        labels: {severity: warning}
+      - alert: DisksFailingOften
+        expr: rate(node_md_disks{state="failed"}[5m]) > 0
+        labels: {severity: warning}
+"""
+    write_tree(tmp_path, {"rules/node.yml": rules})
+    result = audit_tree(tmp_path, Config(select=("PM002",)))
+    assert {f.line: f.severity.label for f in result.findings} == {
+        4: "info",  # a failed RAID member stays failed
+        7: "info",  # a hardware alarm flag
+        10: "warning",  # a ratio that can cross its threshold for one evaluation
+        13: "warning",  # a rate of the fault state moves with time
+    }

@@ -39,6 +39,10 @@ _SILENT = frozenset({"info", "none"})  # severities that notify nobody
 _ALERT_SERIES = frozenset({"ALERTS", "ALERTS_FOR_STATE"})
 # Metrics that count down to (or up from) a moment: a TTL, an expiry or a start timestamp.
 _CLOCK_METRIC = lazy(r"_(?:ttl|expiry|expiration|expires|not_after)(?:_|$)|_timestamp(?:_seconds)?$")
+# A device's fault state (`node_md_disks{state="failed"}`, `..._degraded`, a hardware alarm): it holds
+# until someone replaces the part, so the first evaluation that sees it is as good as the tenth.
+_FAULT_WORD = lazy(r"(?i)^(?:failed|failure|faulty|degraded|alarm)$")
+_FAULT_METRIC = lazy(r"_(?:failed|failure|faulty|degraded|alarm)$")
 PAGING_SEVERITIES = frozenset({"critical"})
 RANGE_FUNCTIONS = frozenset({"rate", "increase", "irate"})
 RANGE_FACTOR = 4
@@ -139,8 +143,12 @@ are exempt.
 A warning when `for` is simply missing; info when `for: 0s` is written out, which says the author
 chose to fire at once (an event such as an eviction), when the condition follows the clock (it
 calls `time()`, or reads a TTL, expiry or timestamp metric such as a certificate's remaining
-seconds: it moves steadily and one bad scrape cannot make it flap), and when the alert's severity
-is `info` or `none`, which notify nobody.
+seconds: it moves steadily and one bad scrape cannot make it flap), when every series it reads is a
+device's fault state (`node_md_disks{state="failed"} > 0` for a failed RAID member, a metric named
+`..._degraded` or `..._alarm`; no rate or range): hardware holds such a state until someone acts,
+so waiting adds only delay, and when the alert's severity is `info` or `none`, which notify nobody.
+A ratio or a level compared to a threshold (conntrack entries above 75 % of the limit) can cross
+it for one evaluation, and stays a warning.
 
 ## Why it matters
 Without `for`, one bad evaluation fires the alert: a single slow scrape, a counter reset or a deploy's
@@ -172,7 +180,12 @@ def pm002(doc: PrometheusDoc, ctx: FileContext) -> Iterator[Problem]:
         message = f"alert `{rule.name}` fires on the first bad evaluation: it has no `for`"
         if rule.for_line is not None:
             message = f"alert `{rule.name}` fires on the first bad evaluation (`for` is zero)"
-        quiet = rule.for_line is not None or rule.severity in _SILENT or _follows_the_clock(rule.expr)
+        quiet = (
+            rule.for_line is not None
+            or rule.severity in _SILENT
+            or _follows_the_clock(rule.expr)
+            or _reads_a_fault_state(rule.expr)
+        )
         line = rule.for_line if rule.for_line is not None else rule.line
         yield Problem(message, line, at_most=Severity.INFO if quiet else None)
 
@@ -424,6 +437,22 @@ def _follows_the_clock(expr: pq.Expr) -> bool:
         if isinstance(node, pq.VectorSelector) and _CLOCK_METRIC().search(metric_name(node) or ""):
             return True
     return False
+
+
+def _reads_a_fault_state(expr: pq.Expr) -> bool:
+    """Does every series the condition reads, read without a range, report a device's fault state
+    (a `state` or `status` label of `failed`/`degraded`, or a metric named for one)?"""
+    selectors = []
+    for node in walk(expr):
+        if isinstance(node, pq.MatrixSelector):
+            return False  # a rate or an average over time moves with load: it can flap
+        if isinstance(node, pq.VectorSelector):
+            selectors.append(node)
+    return bool(selectors) and all(
+        _FAULT_METRIC().search(metric_name(node) or "")
+        or any(m.name in ("state", "status") and _FAULT_WORD().match(m.value) for m in node.matchers.matchers)
+        for node in selectors
+    )
 
 
 def _mirrors_alerts(expr: pq.Expr) -> bool:
@@ -678,8 +707,8 @@ def pm009(repo: RepoContext) -> Iterator[Problem]:
             if "://" in url:
                 if remotes is None:
                     remotes = git_remotes(repo.root)
-                target = _in_repository(url, remotes)
-                if target is not None and not _exists_in_git_tree(repo.root, target):
+                target = forge_paths(url, remotes)
+                if target is not None and not exists_in_git_tree(repo.root, target):
                     yield Problem(
                         f"`{rule.name}`: runbook `{url}` points at `{target[0]}`, which is not in the "
                         "repository",
@@ -771,7 +800,7 @@ def _git_file(path: Path) -> str | None:
         return None
 
 
-def _in_repository(url: str, remotes: Sequence[tuple[str, str]]) -> tuple[str, ...] | None:
+def forge_paths(url: str, remotes: Sequence[tuple[str, str]]) -> tuple[str, ...] | None:
     """The candidate paths (relative to the git top) a forge URL of this repository points at,
     trying every split of `ref/path` since branch names may hold slashes; None when the URL is not
     a file view of this repository."""
@@ -793,7 +822,7 @@ def _in_repository(url: str, remotes: Sequence[tuple[str, str]]) -> tuple[str, .
     return None
 
 
-def _exists_in_git_tree(root: Path, candidates: Sequence[str]) -> bool:
+def exists_in_git_tree(root: Path, candidates: Sequence[str]) -> bool:
     top = git_top(root) or root
     return any(_on_disk(top / c) for c in candidates if c)
 
