@@ -34,6 +34,16 @@ def _audit_args(sub: argparse._SubParsersAction[_Parser]) -> None:
     p.add_argument("--ignore", metavar="IDS", help="comma-separated rule IDs or prefixes to skip")
     p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
     p.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="hide the findings this baseline accepts: only new ones are reported and fail",
+    )
+    p.add_argument(
+        "--write-baseline",
+        action="store_true",
+        help="record every current finding in the --baseline FILE (then exit 0)",
+    )
+    p.add_argument(
         "--terraform-fmt",
         action="store_true",
         help="also report .tf files `terraform fmt` would change (TF013; needs terraform on PATH)",

@@ -13,6 +13,7 @@ from opsmith.audit.engine import AuditResult, Target, audit
 from opsmith.commands.errors import internal_error, usage_error
 from opsmith.config import Config, ConfigError, find_config, load_config, parse_fail_on
 from opsmith.report import render
+from opsmith.report.safe_text import shown
 
 
 def run_audit(args: argparse.Namespace) -> int:
@@ -20,6 +21,8 @@ def run_audit(args: argparse.Namespace) -> int:
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         return usage_error(f"no such file or folder: {missing[0]}")
+    if args.write_baseline and not args.baseline:
+        return usage_error("--write-baseline needs --baseline FILE to write to")
     try:
         targets = [(target, _config_for(target, args)) for target in _targets(paths)]
     except ConfigError as exc:
@@ -27,6 +30,10 @@ def run_audit(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return usage_error(str(exc))
     results = [audit(target, config) for target, config in targets]
+    if args.baseline:
+        code = _baseline(results, Path(args.baseline), write=args.write_baseline)
+        if code is not None:
+            return code
     result = _merge(results)
     note = _terraform_fmt_note(targets, result)
     if note:
@@ -48,8 +55,6 @@ def run_audit(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(report)
     if args.format != "text":
-        from opsmith.report.safe_text import shown
-
         for note in result.notes:
             print(f"opsmith: note: {shown(note)}", file=sys.stderr)
     if result.crashes:
@@ -57,6 +62,32 @@ def run_audit(args: argparse.Namespace) -> int:
         return internal_error(where, [c.error for c in result.crashes], debug=getattr(args, "debug", False))
     failing = fail_on is not None and any(f.severity >= fail_on for f in result.findings)
     return exit_codes.FINDINGS if failing else exit_codes.OK
+
+
+def _baseline(results: list[AuditResult], path: Path, *, write: bool) -> int | None:
+    """Writes the baseline (an exit code), or hides the findings it accepts (None: go on)."""
+    from opsmith.audit import baseline
+    from opsmith.writer import WriteError, write_output
+
+    if write:
+        entries = [key for result in results for key in baseline.keys(result)]
+        try:
+            write_output(path, baseline.render(entries))
+        except WriteError as exc:
+            return usage_error(str(exc))
+        print(f"wrote {len(entries)} finding(s) to the baseline {shown(str(path))}", file=sys.stderr)
+        return exit_codes.OK
+    try:
+        remaining = baseline.load(path)
+    except baseline.BaselineError as exc:
+        return usage_error(str(exc))
+    hidden = sum(baseline.apply(result, remaining) for result in results)
+    stale = sum(remaining.values())
+    note = f"{hidden} finding(s) accepted in the baseline {path} are not shown"
+    if stale:
+        note += f"; {stale} of its entries no longer occur (rewrite it with --write-baseline)"
+    results[0].notes.append(note)
+    return None
 
 
 def _targets(paths: list[Path]) -> list[Target]:
