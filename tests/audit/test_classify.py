@@ -26,6 +26,7 @@ from opsmith.audit.classify import FileClasses, folder_of_tests
         "deploy/values_test.yaml",
         "docker-compose.test.yml",
         "Dockerfile.dev",
+        "src/cart/Dockerfile.debug",
         "e2e.Dockerfile",
         "k8s/cluster.e2e.yaml",
         "compose.local.yaml",

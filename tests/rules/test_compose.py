@@ -283,3 +283,38 @@ def test_dc006_is_info_for_host_agents_and_an_error_for_the_rest() -> None:
 def test_dc003_is_info_where_service_started_is_written_out() -> None:
     # lines 5 and 7: the short form; line 11: `condition: service_started` chosen on purpose
     assert _severities("dc003-depends-on", "DC003") == {5: "warning", 7: "warning", 11: "info"}
+
+
+def test_dc006_is_info_for_the_socket_of_tools_that_drive_the_engine() -> None:
+    # the socket of Portainer, Traefik and Watchtower is info; watchtower's `privileged`, a whole
+    # `/var/run` and a look-alike name (`portal`) stay errors
+    assert _severities("dc006-engine-tools", "DC006") == {
+        5: "info",
+        9: "info",
+        12: "error",
+        14: "info",
+        18: "error",
+        22: "error",
+    }
+
+
+def test_dc010_is_info_for_a_file_of_only_comments_and_an_error_for_a_broken_one(tmp_path: Path) -> None:
+    seam = "# Extras layer: forks add their services here.\n#\n# services:\n#   backend:\n#     image: x\n"
+    write_tree(tmp_path, {"a/compose.extras.yaml": seam, "b/compose.yaml": "services:\n  api: [1]\n"})
+    result = audit_tree(tmp_path, Config(select=("DC010",), fail_on=None))
+    assert {(f.path, f.severity.label) for f in result.findings} == {
+        ("a/compose.extras.yaml", "info"),
+        ("b/compose.yaml", "error"),
+    }
+
+
+def test_dc004_is_info_for_a_samples_throwaway_passwords_only() -> None:
+    assert _severities("dc004-sample-passwords", "DC004") == {
+        7: "info",  # MARIADB_PASSWORD equals MARIADB_USER
+        8: "error",
+        13: "info",  # equals WIKI_DB_NAME
+        14: "info",  # `reports_password` for WIKI_REPORTS_PASSWORD
+        15: "error",
+        16: "error",  # a password in a URL is judged as such
+        20: "error",  # `postgres` with no user or database beside it
+    }

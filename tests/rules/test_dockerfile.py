@@ -64,3 +64,36 @@ def test_no_healthcheck_advice_where_kubernetes_probes_the_images(tmp_path: Path
     assert not any(rule == "DF004" for rule, _, _ in _found(tmp_path))
     (tmp_path / "k8s" / "web.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\n")
     assert any(rule == "DF004" for rule, _, _ in _found(tmp_path))
+
+
+def test_a_wasm_module_image_has_no_user_to_ask_for_and_a_scratch_binary_does(tmp_path: Path) -> None:
+    build = "FROM rust:1.82.0 AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+    write_tree(
+        tmp_path,
+        {
+            "wasm/Dockerfile": build
+            + 'FROM scratch\nENTRYPOINT ["orders.wasm"]\nCOPY --from=build /src/o.wasm /orders.wasm\n',
+            "native/Dockerfile": build
+            + 'FROM scratch\nENTRYPOINT ["/orders"]\nCOPY --from=build /src/orders /orders\n',
+        },
+    )
+    found = {(f.rule, f.path) for f in audit_tree(tmp_path, Config(select=("DF003",), fail_on=None)).findings}
+    assert found == {("DF003", "native/Dockerfile")}
+
+
+def test_package_extras_are_advice_in_a_code_generator_image_and_a_warning_in_a_service(
+    tmp_path: Path,
+) -> None:
+    install = "RUN apk add protobuf-dev\n"
+    write_tree(
+        tmp_path,
+        {
+            "genproto/Dockerfile": "FROM alpine:3.20.3 AS builder\n" + install + "RUN protoc --version\n",
+            "api/Dockerfile": "FROM alpine:3.20.3\n" + install + 'EXPOSE 8080\nCMD ["/api"]\n',
+        },
+    )
+    found = {
+        (f.path, f.severity.label)
+        for f in audit_tree(tmp_path, Config(select=("DF010",), fail_on=None)).findings
+    }
+    assert found == {("genproto/Dockerfile", "info"), ("api/Dockerfile", "warning")}

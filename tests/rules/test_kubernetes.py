@@ -276,6 +276,16 @@ def test_readiness_matters_most_where_a_service_routes() -> None:
     assert _severities("probes-routing", "KU003") == {23: "error", 40: "info"}
 
 
+def test_readiness_is_an_error_for_the_containers_a_service_port_reaches() -> None:
+    assert _severities("probes-sidecars", "KU003") == {
+        18: "info",  # bound to localhost, behind the proxy
+        21: "info",  # a reloader with no port
+        23: "error",  # the proxy the Service targets by port name
+        45: "error",  # no declared port matches 8080: both containers are asked
+        47: "error",
+    }
+
+
 def test_node_agents_keep_host_access_findings_at_info() -> None:
     assert _severities("host-agents", "KU011") == {
         12: "info",  # node-exporter's hostPID
@@ -320,3 +330,11 @@ spec:
 def test_rollouts_that_keep_a_pod_serving_are_info() -> None:
     # Recreate and a single replica are outages; one of two pods away only halves capacity.
     assert _severities("strategy", "KU009") == {8: "warning", 19: "info", 29: "info", 53: "warning"}
+
+
+def test_services_of_a_chart_the_readme_beside_them_installs_are_info() -> None:
+    result = audit_tree(CASES / "services-helm-chart", Config(select=("KU012",)))
+    assert {(f.path, f.severity.label) for f in result.findings} == {
+        ("gpu/manifests.yaml", "info"),
+        ("undocumented/manifests.yaml", "error"),
+    }

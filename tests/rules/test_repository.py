@@ -157,3 +157,15 @@ def test_rp004_without_deploys_is_silent(tmp_path: Path) -> None:
 def test_rp005(tmp_path: Path, config: str, expected: list[tuple[str, str, int]]) -> None:
     write_tree(tmp_path, {"prometheus.yml": config})
     assert _rp(tmp_path, "RP005") == expected
+
+
+def test_rp003_passes_over_a_samples_self_describing_or_account_named_passwords(tmp_path: Path) -> None:
+    env = (
+        "POSTGRES_USER=shop\n"
+        "POSTGRES_PASSWORD=shop\n"  # the user name again
+        "POSTGRES_ASTRONOMY_PASSWORD=astronomy_password\n"  # its own name spelt out
+        "POSTGRES_REPORTING_PASSWORD=reporting_k7Rq9zLw\n"  # a real one beside them: reported
+        "GITHUB_TOKEN=ghp_8dLq2VwXz5RtY7uKm3NbC9pA1sE4fH6jG0iT\n"  # a live format: reported
+    )
+    write_tree(tmp_path, {".env": env})
+    assert _rp(tmp_path, "RP003") == [("RP003", ".env", 4), ("RP003", ".env", 5)]

@@ -292,3 +292,26 @@ def test_a_schema_check_that_recurses_too_deep_is_a_finding_not_a_crash(
     result = audit_tree(tmp_path, Config(select=("GA001",)))
     assert not result.notes and not result.crashes
     assert any("nested too deeply" in f.message for f in result.findings)
+
+
+def test_a_pushed_ref_name_in_a_script_is_info_and_only_where_a_pusher_chooses_it(tmp_path: Path) -> None:
+    steps = """\
+jobs:
+  tag:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "building ${{ github.ref_name }}"
+      - run: echo "${{ github.ref == 'refs/heads/main' }}"
+"""
+    write_tree(
+        tmp_path,
+        {
+            ".github/workflows/release.yml": "on: push\npermissions: {}\n" + steps,
+            ".github/workflows/pr.yml": "on: pull_request\npermissions: {}\n" + steps,
+        },
+    )
+    result = audit_tree(tmp_path, Config(select=("GA007",), fail_on=None))
+    # on pull requests the ref is `refs/pull/N/merge`; a comparison yields a boolean
+    assert {(f.path, f.line, f.severity.label) for f in result.findings} == {
+        (".github/workflows/release.yml", 7, "info")
+    }

@@ -108,6 +108,9 @@ def test_tool_of_unwraps_runners(line: str, tool: tuple[str, tuple[str, ...]]) -
         ("docker push app:1", {"push"}),
         ("npm run build", {"build"}),
         ("python -m build", {"build"}),
+        ("make --always-make generate validate", {"build"}),  # a jsonnet repository's manifests
+        ("npm run generate", {"build"}),
+        ("go generate ./...", set()),  # code generation alone builds nothing
         ("echo deploy", set()),
         ("twine upload dist/*", {"publish"}),
         ("npm publish --provenance", {"publish"}),

@@ -64,7 +64,8 @@ _TEST_FOLDER = re.compile(rf"^(?:(?:{_WORDS})[-_.].+|.+[-_.](?:{_WORDS}))$", re.
 # Dockerfile or compose file named for development (`Dockerfile.dev`, `compose.local.yaml`) sets up
 # a workstation; a manifest named so (`namespace-dev.yaml`) still goes to a real cluster.
 _TEST_NAME = re.compile(rf"^(?:{_WORDS})(?:[-_.].+)?$|^.+[-_.](?:{_WORDS})$", re.IGNORECASE)
-_DEV_NAME = re.compile(r"^dev[-_.].+$|^.+[-_.](?:dev|devel|development|local|ci)$", re.IGNORECASE)
+# `Dockerfile.debug` builds a debugger-friendly image for a workstation (skaffold debug, IDEs).
+_DEV_NAME = re.compile(r"^dev[-_.].+$|^.+[-_.](?:dev|devel|development|local|ci|debug)$", re.IGNORECASE)
 _WORKFLOW = re.compile(r"(?:^|/)\.github/")
 
 

@@ -19,6 +19,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from opsmith.audit.source import SourceFile
+from opsmith.findings import Severity
 from opsmith.parse import json_schema
 from opsmith.parse.errors import ParseFailure
 from opsmith.parse.shell import commands
@@ -275,7 +276,13 @@ def parse(source: SourceFile) -> ComposeDoc | ParseFailure:
         return loaded
     documents = [d for d in loaded if d is not None]
     if not documents:
-        return ParseFailure("the compose file is empty: it defines no services", 1)
+        # a placeholder layer (only comments) merges cleanly with the files loaded beside it
+        return ParseFailure(
+            "the compose file defines nothing (it is empty or only comments): fine as an extra layer "
+            "given with other files, but Compose has nothing to run when it is used alone",
+            1,
+            at_most=Severity.INFO,
+        )
     problems: list[Problem] = []
     services: list[Service] = []
     for document in documents:

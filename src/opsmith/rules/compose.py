@@ -266,6 +266,14 @@ whose password is `${DB_PASSWORD}`. A variable with a literal fallback (`${VAR:-
 DC011's business. Names such as `POSTGRES_PASSWORD_FILE` point at a secret and are fine too, and
 so are placeholders (`replace-me`, `<token>`), file paths and image references, whatever the name.
 
+Value and context are judged together. A password that repeats the user or database name set in
+the same service (`MYSQL_USER: wordpress` beside `MYSQL_PASSWORD: wordpress`, `postgres`/`postgres`)
+or only spells out its own variable's name (`DB_PASSWORD: db_password`) is reported at info: that
+is how samples and demos mark a throwaway credential, and nobody runs a real system on one. It
+stays visible, in case a copy of the sample goes live. A weak password on its own
+(`POSTGRES_PASSWORD: postgres`) is still an error, and so is any credential in a provider's format
+or a password in a URL, wherever it is.
+
 ## Why it matters
 The compose file is committed: everyone with read access to the repository, every fork and every
 CI log that prints it has the password, and it stays in git history after it is changed. The
@@ -301,14 +309,37 @@ KU008 and DF005 are the Kubernetes and Dockerfile counterparts.
 """,
 )
 def dc004(doc: ComposeDoc, ctx: FileContext) -> Iterator[Problem]:
+    from opsmith.secrets.demo_values import account_names, names_itself, repeats_account
+
     seen: set[tuple[int, str]] = set()
-    for what, var in _secret_candidates(doc):
+    accounts: dict[int, frozenset[str]] = {}  # per block of variables, read once however many secrets
+    for what, var, neighbours in _secret_candidates(doc):
         if (var.line, var.name) in seen or var.value is None:
             continue
         seen.add((var.line, var.name))
-        found = _secret_in(var.name, without_variables(var.value))
-        if found:
-            yield Problem(f"{what} `{var.name}` holds {found} written in the file", var.line)
+        value = without_variables(var.value)
+        found = secret_in(var.name, value)
+        if not found:
+            continue
+        message = f"{what} `{var.name}` holds {described(found)} written in the file"
+        if id(neighbours) not in accounts:
+            accounts[id(neighbours)] = account_names((v.name, v.value) for v in neighbours)
+        if found[0] != "literal secret":  # credential-shaped: an error wherever it is
+            yield Problem(message, var.line)
+        elif repeats_account(value, accounts[id(neighbours)]):
+            yield Problem(
+                f"{message}; it repeats the user or database name, a sample's throwaway",
+                var.line,
+                at_most=Severity.INFO,
+            )
+        elif names_itself(var.name, value):
+            yield Problem(
+                f"{message}; it only spells out its own name, a sample's throwaway",
+                var.line,
+                at_most=Severity.INFO,
+            )
+        else:
+            yield Problem(message, var.line)
 
 
 @file_rule(
@@ -350,7 +381,7 @@ None in hadolint, checkov, kube-linter, zizmor, pint, squawk or actionlint.
 )
 def dc011(doc: ComposeDoc, ctx: FileContext) -> Iterator[Problem]:
     seen: set[tuple[int, str]] = set()
-    for what, var in _secret_candidates(doc):
+    for what, var, _neighbours in _secret_candidates(doc):
         if (var.line, var.name) in seen or var.value is None or not has_interpolation(var.value):
             continue
         seen.add((var.line, var.name))
@@ -362,13 +393,14 @@ def dc011(doc: ComposeDoc, ctx: FileContext) -> Iterator[Problem]:
             yield Problem(f"{what} `{var.name}` falls back to {found} when its variable is unset", var.line)
 
 
-def _secret_candidates(doc: ComposeDoc) -> Iterator[tuple[str, EnvVar]]:
+def _secret_candidates(doc: ComposeDoc) -> Iterator[tuple[str, EnvVar, tuple[EnvVar, ...]]]:
+    """Each variable that may hold a secret, with the variables set beside it."""
     for service in doc.services:
         for var in service.environment:
-            yield "environment variable", var
+            yield "environment variable", var, service.environment
         if service.build is not None:
             for var in service.build.args:
-                yield "build argument", var
+                yield "build argument", var, service.build.args
 
 
 def _secret_in(name: str, value: str) -> str | None:
@@ -503,6 +535,14 @@ Falco), and media servers that need host networking for discovery (Plex, Jellyfi
 stays visible, because such an agent is still a way into the host, but the choice is deliberate,
 not a defect. The image name or the service name (useful when the image is a variable) decides.
 
+The engine's socket alone is also info for tools whose job is to drive the container engine:
+management UIs (Portainer, Dozzle), reverse proxies that configure themselves from container
+labels (Traefik, nginx-proxy, docker-gen, Caddy's Docker proxy), updaters and schedulers
+(Watchtower, Diun, Ouroboros, Ofelia, autoheal), CI runners and socket proxies. They cannot work
+without it, so the finding is a reminder of what they hold, not a mistake; a read-only mount is
+not asked for, because it changes nothing (see below). The same tool running privileged or in a
+host namespace is still an error: its job does not need that.
+
 ## Why it matters
 Each of these removes the wall between the container and the host. Whoever controls the Docker
 socket can start a privileged container that mounts `/` and is root on the host (`:ro` does not
@@ -531,8 +571,8 @@ services:
     environment:
       DOCKER_HOST: tcp://docker-proxy:2375   # a socket proxy allowing read-only endpoints
 ```
-When a tool truly needs it (a CI runner, Traefik's Docker provider), suppress the finding on that
-line with the reason: `# opsmith: ignore[DC006] traefik reads container labels`.
+When another tool truly needs it (one opsmith does not recognise), suppress the finding on that
+line with the reason: `# opsmith: ignore[DC006] reads container labels to route`.
 
 ## Equivalent rules
 None in hadolint, checkov, kube-linter, zizmor, pint, squawk or actionlint for Compose. KICS
@@ -543,14 +583,26 @@ KU011 and KU006 are the Kubernetes counterparts.
 def dc006(doc: ComposeDoc, ctx: FileContext) -> Iterator[Problem]:
     for service in doc.services:
         image = (expand(service.image.text) if service.image is not None else None) or ""
-        names = (service.name, image)
-        agent = any(is_host_agent(n) or _MEDIA_SERVER().search(n) for n in names if n)
-        for problem in _host_access(service):
-            yield replace(problem, at_most=Severity.INFO) if agent else problem
+        names = [n for n in (service.name, image) if n]
+        agent = any(is_host_agent(n) or _MEDIA_SERVER().search(n) for n in names)
+        engine_tool = any(_ENGINE_TOOL().search(n) for n in names)
+        for problem, engine_api in _host_access(service):
+            if engine_tool and engine_api and not agent:
+                reason = "; expected for a tool whose job is to drive the container engine"
+                yield replace(problem, message=problem.message + reason, at_most=Severity.INFO)
+            else:
+                yield replace(problem, at_most=Severity.INFO) if agent else problem
 
 
 # Media servers whose documentation asks for host networking (discovery) and device access.
 _MEDIA_SERVER = lazy(r"(?i)(?:^|/)(?:plex|pms-docker|jellyfin)(?:$|[:@/_.-])")
+# Tools that exist to drive the container engine through its API, matched as whole words of the
+# image or service name (`portainer/portainer-ce`, `containrrr/watchtower`, `traefik:v3.1`).
+_ENGINE_TOOL = lazy(
+    r"(?i)(?:^|[/_.-])(?:portainer(?:-ce|-ee|-agent)?|traefik|watchtower|nginx-proxy|docker-gen|acme-companion"
+    r"|caddy-docker-proxy|dozzle|diun|ouroboros|ofelia|autoheal|docker-socket-proxy|socket-proxy"
+    r"|gitlab-runner|woodpecker-agent|drone-runner-docker|act_runner|dockge|yacht|swarmpit)(?:$|[:@/_.-])"
+)
 
 
 _HOST_NAMESPACES = (
@@ -560,34 +612,41 @@ _HOST_NAMESPACES = (
 )
 
 
-def _host_access(service: Service) -> Iterator[Problem]:
+def _host_access(service: Service) -> Iterator[tuple[Problem, bool]]:
+    """Each grant of host access, and whether it is the container engine's API (and nothing more)."""
     name = f"`{service.name}`"
     privileged = service.options.get("privileged")
     if privileged is not None and privileged.truthy():
-        yield Problem(
-            f"{name} runs privileged: it has every capability and every host device", privileged.line
+        yield (
+            Problem(
+                f"{name} runs privileged: it has every capability and every host device", privileged.line
+            ),
+            False,
         )
     for option, what in _HOST_NAMESPACES:
         value = service.options.get(option)
         if value is not None and (expand(value.text) or "").strip().lower() == "host":
-            yield Problem(f"{name} {what}", value.line)
+            yield Problem(f"{name} {what}", value.line), False
     for cap in service.cap_add:
         if (expand(cap.text) or "").upper().removeprefix("CAP_") in ("ALL", "SYS_ADMIN"):
-            yield Problem(
-                f"{name} adds the `{cap.text}` capability, which is as good as privileged", cap.line
+            yield (
+                Problem(f"{name} adds the `{cap.text}` capability, which is as good as privileged", cap.line),
+                False,
             )
     api = service.options.get("use_api_socket")
     if api is not None and api.truthy():
-        yield Problem(f"{name} gets the Docker API socket (`use_api_socket: true`)", api.line)
+        yield Problem(f"{name} gets the Docker API socket (`use_api_socket: true`)", api.line), True
     for mount in service.volumes:
         source = facts.host_socket(mount)
         if source is not None:
+            socket = source.endswith(".sock") or "pipe" in source
             what = (
                 "the container engine's socket"
-                if source.endswith(".sock") or "pipe" in source
+                if socket
                 else (f"the host folder `{source}`, which holds the Docker socket")
             )
-            yield Problem(f"{name} mounts {what}: whoever controls it controls the host", mount.line)
+            # a folder that holds the socket hands over the rest of the host's runtime files too
+            yield Problem(f"{name} mounts {what}: whoever controls it controls the host", mount.line), socket
 
 
 @repo_rule(
@@ -786,6 +845,10 @@ interpolation, and the result must be valid against the Compose Specification JS
 keys, wrong types, an invalid `depends_on` condition...). Values that contain a variable are
 checked the way Compose checks them, after interpolation: `required: ${FLAG}` where a boolean is
 expected is not an error. Each problem is reported at the line of the offending key or value.
+
+A file that defines nothing (empty, or only comments) is reported at info: projects keep such a
+file as a documented seam that forks fill in, loaded last with `-f` next to the real files, and
+Compose merges it without complaint; only run on its own does it have nothing to start.
 
 ## Why it matters
 Compose refuses the whole file for one typo, usually on the server during a deploy. Worse, some

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from posixpath import dirname, join, normpath
 
 from opsmith.findings import Problem, Severity
@@ -125,7 +126,10 @@ def df002(doc: DockerfileDoc, ctx: FileContext) -> Iterator[Problem]:
 Looks at the stage that becomes the image (the last one, including the earlier stages it is built
 `FROM`) and reports when it sets no `USER`, or when the last `USER` is `root` or UID 0. Base images
 that already run as an unprivileged user (distroless `:nonroot` tags, Chainguard images) are exempt,
-and so is a final `FROM scratch` stage with no `CMD`/`ENTRYPOINT` (it only exports files).
+and so is a final `FROM scratch` stage with no `CMD`/`ENTRYPOINT` (it only exports files). So is an
+image of a WebAssembly module (a `.wasm` entry point, or a `wasi/wasm` platform): a Wasm runtime
+such as WasmEdge runs it in its own sandbox, where a Unix user means nothing and the module can
+reach only what the runtime grants it.
 
 Severity: error for a service image. For an image that is not a service (nothing `EXPOSE`d and a
 one-shot entry point such as a test runner, a code generator or `make`, or no command on a
@@ -161,7 +165,7 @@ CKV_DOCKER_8 (last USER is not root).
 )
 def df003(doc: DockerfileDoc, ctx: FileContext) -> Iterator[Problem]:
     final = doc.final
-    if final is None or facts.is_export_stage(final):
+    if final is None or facts.is_export_stage(final) or facts.is_wasm_image(final):
         return
     # A test runner, code generator or development image never serves anything: advice there.
     ceiling = Severity.INFO if facts.is_tool_image(final) or facts.is_dev_stage(final) else None
@@ -573,7 +577,11 @@ reports `apt-get install` (or `apt install`) without `--no-install-recommends` o
 `/var/lib/apt/lists` in the same `RUN` (a cache mount on `/var/lib/apt` also counts), and `apk add`
 without `--no-cache`. Builder stages are not judged (their layers are thrown away), nor are images
 whose final stage is named for development (`dev`, `dev-envs`): size does not matter on a
-workstation.
+workstation. Images that are not services but tools (nothing `EXPOSE`d, and a one-shot entry point
+such as a code generator or `make`, or no command of their own on a toolchain base, like a
+`genproto` image run only to generate code) are reported at info: they run now and then on a
+build machine, where a few extra megabytes cost little. `Dockerfile.debug` and the like are
+development files, so their findings are info too.
 
 ## Why it matters
 Recommended packages often double an image's size and add software nobody asked for. Package index
@@ -600,8 +608,15 @@ hadolint DL3015 (no-install-recommends), DL3009 (delete apt lists), DL3019 (apk 
 def df010(doc: DockerfileDoc, ctx: FileContext) -> Iterator[Problem]:
     if doc.final is None or facts.is_dev_stage(doc.final):
         return
+    # a code generator or toolchain image runs now and then on a build machine: size is advice there
+    ceiling = Severity.INFO if facts.is_tool_image(doc.final) else None
+    for problem in _package_extras(doc.final):
+        yield replace(problem, at_most=ceiling)
+
+
+def _package_extras(final: Stage) -> Iterator[Problem]:
     # Only what reaches the final image ships: a builder stage's extras are thrown away.
-    for stage in facts.chain(doc.final):
+    for stage in facts.chain(final):
         for ins in stage.of("RUN"):
             cmds = facts.run_commands(ins)
             script = ins.script

@@ -346,11 +346,22 @@ def is_dev_stage(stage: Stage) -> bool:
     return any(s.name is not None and _DEV_STAGE.match(s.name) for s in chain(stage))
 
 
+def is_wasm_image(stage: Stage) -> bool:
+    """An image holding a WebAssembly module that a Wasm runtime runs (a `wasi/wasm` platform, or
+    a `.wasm` entry point), not a Linux process."""
+    base = chain(stage)[0]
+    return "wasm" in (base.platform or "") or any(w.endswith(".wasm") for w in entry_words(stage)[:1])
+
+
 def has_no_shell(stage: Stage) -> bool:
     """A final image with no shell or HTTP client to run a check with: `scratch`, distroless,
     static Chainguard images, WebAssembly."""
     base = chain(stage)[0]
     image = base.resolved_image or base.image
     name = image_ref(image).name
-    wasm = "wasm" in (base.platform or "") or any(w.endswith(".wasm") for w in entry_words(stage)[:1])
-    return image == "scratch" or "distroless" in name or name.endswith("chainguard/static") or wasm
+    return (
+        image == "scratch"
+        or "distroless" in name
+        or name.endswith("chainguard/static")
+        or is_wasm_image(stage)
+    )

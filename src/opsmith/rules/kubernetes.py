@@ -271,6 +271,13 @@ readiness still paces a rolling update there, but missing it drops no request. T
 when the repository has no Service for them at all (their Service may live elsewhere): opsmith
 cannot tell, so it lowers the severity rather than guess.
 
+In a pod of several containers, the error goes to the containers the Services' target ports
+reach (by port name or number). The others are helpers that take no traffic themselves: a
+config reloader, a log shipper, or a process bound to 127.0.0.1 behind an authenticating proxy
+in the same pod (the kubelet could not even probe it there). Their finding is info. When no
+declared port matches a target port, opsmith cannot tell which container serves and asks it of
+every one.
+
 ## Why it matters
 Without a readiness probe a pod counts as ready the moment its process starts. A rolling update
 then sends traffic to pods that are still loading and removes old pods before new ones can serve,
@@ -314,11 +321,23 @@ def _ku003(
         if obj.kind not in wl.DEPLOYMENTS | {"StatefulSet"}:
             continue
         served = services.selected(obj, routes)
-        for c in wl.containers(obj):
-            if c.role != "container" or "readinessProbe" in c.body:
+        pod = [c for c in wl.containers(obj) if c.role == "container"]
+        targets = services.routed_ports(obj, routes) if served else set()
+        # the containers the Services' ports reach, when the ports say so (no declared port: all)
+        receiving = {c.index for c in pod if services.container_ports(c.body) & targets} or {
+            c.index for c in pod
+        }
+        for c in pod:
+            if "readinessProbe" in c.body:
                 continue
-            if served:
+            if served and c.index in receiving:
                 yield path, obj, Problem(f"{c.label} has no readinessProbe", c.line(), path=path)
+            elif served:
+                message = (
+                    f"{c.label} has no readinessProbe, but no Service port reaches it: a helper beside the "
+                    "containers that serve (a reloader, or a process bound to localhost behind a proxy)"
+                )
+                yield path, obj, Problem(message, c.line(), path=path, at_most=Severity.INFO)
             else:
                 message = f"{c.label} has no readinessProbe (no Service in the manifests selects its pods)"
                 yield path, obj, Problem(message, c.line(), path=path, at_most=Severity.INFO)
@@ -686,10 +705,11 @@ rolling update whose `maxUnavailable` (an absolute number, or a percentage round
 controller does: the default 25% is 0 below four replicas) takes pods away while it runs on two
 replicas or fewer. It is a warning when the rollout may take every pod away at once (an
 outage), and info when some pods keep serving (two replicas, one unavailable: half the capacity
-for a moment, which some teams accept on purpose). `Recreate` is not reported when the pod mounts a PersistentVolumeClaim that
-only one node can attach (`ReadWriteOnce` or `ReadWriteOncePod`, or a claim not in the manifests,
-whose mode is unknown): a rolling update would leave the new pod waiting for the volume the old
-one holds, so `Recreate` is the correct choice there. The replica count is the autoscaler's
+for a moment, which some teams accept on purpose). `Recreate` is not reported when the pod
+mounts a PersistentVolumeClaim that only one node can attach (`ReadWriteOnce` or
+`ReadWriteOncePod`, or a claim not in the manifests, whose mode is unknown): a rolling update
+would leave the new pod waiting for the volume the old one holds, so `Recreate` is the correct
+choice there. The replica count is the autoscaler's
 `minReplicas` when a HorizontalPodAutoscaler in the manifests targets the Deployment. A strategy
 `type` Kubernetes does not know is reported by KU014 (the API server rejects it), not here.
 
@@ -1006,7 +1026,10 @@ same namespace carries the selected labels for its pods (`spec.podMetadata.label
 prometheus-operator `Prometheus` does) or on itself when its spec describes pods. A Service in a
 namespace no workload of the repository is written for, and whose labels no pod template anywhere
 carries, most likely fronts pods that a Helm chart or the platform installs there: that finding is
-info, since opsmith cannot see them.
+info, since opsmith cannot see them. So is a Service whose selected label value names a chart that
+the instructions in its folder install (`helm install dcgm-exporter nvidia/dcgm-exporter` in a
+README, a script or a Makefile beside a Service selecting `app.kubernetes.io/name:
+gpu-dcgm-exporter`).
 
 ## Why it matters
 A Service whose selector matches no pod has no endpoints: the Ingress in front of it answers 503
@@ -1070,9 +1093,14 @@ def ku012(repo: RepoContext) -> Iterator[Problem]:
             and svc.namespace not in homes
             and not any(services.matches(selector, labels) for _, labels in workloads)
         )
-        at_most = Severity.INFO if elsewhere else None
+        charted = not elsewhere and services.names_a_chart(
+            selector, services.charts_installed_beside(repo, path)
+        )
+        at_most = Severity.INFO if elsewhere or charted else None
         if elsewhere:
             message += " (no workload here is written for that namespace: its pods may come from a chart)"
+        elif charted:
+            message += " (the instructions beside it install a Helm chart of that name, which makes its pods)"
         found.append(
             (path, svc, Problem(message, svc.line_at("spec", "selector"), path=path, at_most=at_most))
         )

@@ -3,9 +3,12 @@ out: those an operator creates from a custom resource, and labels a controller a
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Mapping, Sequence
 
+from opsmith.context import RepoContext
 from opsmith.parse.kubernetes import KubeObject, string_map
+from opsmith.regex import lazy
 from opsmith.rules import kubernetes_workloads as wl
 
 # Labels controllers put on the pods they create, which no pod template carries: a Service may
@@ -49,6 +52,64 @@ def selected(obj: KubeObject, services: Sequence[KubeObject]) -> bool:
     return any(
         (wanted := selector(svc)) and wl.same_scope(svc, obj) and matches(wanted, labels) for svc in services
     )
+
+
+def routed_ports(obj: KubeObject, services: Sequence[KubeObject]) -> set[str]:
+    """The target ports, names or numbers as text, of every Service that routes to this
+    workload's pods (a port with no `targetPort` targets its own number)."""
+    labels = wl.template_labels(obj) or {}
+    ports: set[str] = set()
+    for svc in services:
+        wanted = selector(svc)
+        if not (wanted and wl.same_scope(svc, obj) and matches(wanted, labels)):
+            continue
+        entries = svc.get("spec", "ports")
+        for entry in entries if isinstance(entries, list) else ():
+            if isinstance(entry, dict) and (target := entry.get("targetPort", entry.get("port"))) is not None:
+                ports.add(str(target))
+    return ports
+
+
+def container_ports(body: Mapping[str, object]) -> set[str]:
+    """The names and numbers, as text, of the ports a container declares."""
+    entries = body.get("ports")
+    found: set[str] = set()
+    for entry in entries if isinstance(entries, list) else ():
+        if isinstance(entry, dict):
+            found.update(str(entry[key]) for key in ("name", "containerPort") if entry.get(key) is not None)
+    return found
+
+
+# `helm install dcgm-exporter nvidia/dcgm-exporter`, `helm upgrade --install -n x my-redis bitnami/redis`:
+# up to eight flags are skipped (a flag's value never starts with `-`, so each reads one way); the
+# release name and the chart's last path part are kept.
+_HELM_INSTALL = lazy(
+    r"helm[ \t]+(?:install|upgrade[ \t]+(?:-i|--install))(?:[ \t]+-{1,2}[\w-]+(?:[= \t][\w.][\w.-]*)?){0,8}"
+    r"[ \t]+(?P<release>[\w.-]+)[ \t]+(?P<chart>[\w./:-]+)"
+)
+_INSTRUCTIONS = lazy(r"(?i)(?:\.(?:md|markdown|rst|txt|sh|bash)|(?:^|/)(?:makefile|justfile))$")
+
+
+def charts_installed_beside(repo: RepoContext, path: str) -> set[str]:
+    """Release and chart names of the `helm install` commands in the instructions (READMEs,
+    scripts, Makefiles) of the folder holding `path`: pods those charts make live beside it."""
+    folder = posixpath.dirname(path)
+    names: set[str] = set()
+    for other in repo.files:
+        if posixpath.dirname(other) != folder or not _INSTRUCTIONS().search(other):
+            continue
+        text = repo.read_text(other) or ""
+        if "helm" not in text:
+            continue
+        for match in _HELM_INSTALL().finditer(text):
+            names.update((match.group("release"), match.group("chart").rsplit("/", 1)[-1].split(":")[0]))
+    return {n.lower() for n in names if len(n) >= 4}
+
+
+def names_a_chart(selector: Mapping[str, str], charts: set[str]) -> bool:
+    """Does a selected label value name one of these charts (`gpu-dcgm-exporter` for the chart
+    `dcgm-exporter`)?"""
+    return any(chart in value.lower() for value in selector.values() for chart in charts)
 
 
 def operator_made(svc: KubeObject, wanted: Mapping[str, str], objects: Sequence[KubeObject]) -> bool:

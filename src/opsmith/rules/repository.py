@@ -182,6 +182,12 @@ The random part of each match must look random (Shannon entropy), and placeholde
 `<your-token>`, `xxxx`, `postgres`, `AKIA...EXAMPLE`) are ignored, so false alarms stay rare. The
 secret is shown masked.
 
+In `.env` files the value is judged with its name and the settings beside it: a password that
+repeats a user or database name set in the same file (`DB_USER=shop`, `DB_PASSWORD=shop`) or only
+spells out its own name (`POSTGRES_ASTRONOMY_PASSWORD=astronomy_password`) is how samples mark a
+throwaway, and is passed over like a placeholder. Credentials in a provider's format are reported
+whatever surrounds them.
+
 ## Why it matters
 A secret in a repository is readable by everyone who can clone it, every fork, every CI log that
 prints the tree, and it stays in the git history after deletion. Leaked keys are found by scanners

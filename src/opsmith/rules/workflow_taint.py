@@ -54,6 +54,13 @@ _UNTRUSTED_PARENTS = frozenset(
 )
 
 
+# The name of the branch or tag a run is for. On these events whoever pushes, creates, releases or
+# dispatches chooses it, and a ref name may hold `$(...)`, `;` or backquotes; elsewhere GitHub sets
+# it (`refs/pull/N/merge` on pull requests, the default branch on comments and `workflow_run`).
+_REF_NAMES = frozenset({"github.ref", "github.ref_name", "github.event.ref"})
+_PUSHER_EVENTS = frozenset({"push", "create", "release", "workflow_dispatch"})
+
+
 @dataclass(frozen=True)
 class Injection:
     step: Step
@@ -61,16 +68,24 @@ class Injection:
     where: str  # how to name that sink in a message
     offset: int  # of the expression inside the sink
     source: str  # what carries the text: `github.event.issue.title`, `env.TITLE (set from ...)`
+    insider: bool = False  # written by someone with write access (a pushed ref's name), not outsiders
 
 
 def injections(doc: WorkflowDoc) -> Iterator[Injection]:
     dispatch = free_text_inputs(doc)
+    pushed = bool(_PUSHER_EVENTS & set(doc.triggers))
     for job in doc.jobs:
         for step in job.steps:
             scope = _Scope(doc, job, step, dispatch)
             for sink, where in sinks(step):
                 for offset, source in scope.untrusted(sink.value):
                     yield Injection(step, sink, where, offset, source)
+                if pushed:
+                    named = _carriers(
+                        sink.value, lambda path: ".".join(path) if ".".join(path) in _REF_NAMES else None
+                    )
+                    for offset, source in named:
+                        yield Injection(step, sink, where, offset, source, insider=True)
 
 
 def sinks(step: Step) -> Iterator[tuple[Text, str]]:

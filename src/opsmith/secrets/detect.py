@@ -347,17 +347,24 @@ def find_leaks(text: str, *, env_file: bool = False) -> Iterator[Leak]:
 
 
 def _env_leaks(text: str) -> Iterator[Leak]:
+    from opsmith.secrets.demo_values import account_names, names_itself, repeats_account
+
+    settings: list[tuple[int, str, str]] = []
     for number, raw in enumerate(text.splitlines(), 1):
         match = _ENV_LINE().match(raw)
-        if match is None or raw.lstrip().startswith("#"):
-            continue
-        key, value = match.group("key"), _env_value(match.group("value"))
+        if match is not None and not raw.lstrip().startswith("#"):
+            settings.append((number, match.group("key"), _env_value(match.group("value"))))
+    accounts = account_names((key, value) for _number, key, value in settings)
+    for number, key, value in settings:
         found = credential_in(value)
         if found is not None:  # provider tokens are found by the scan of the whole text
             if found[0] == "password in a URL" and not is_placeholder(found[1]) and entropy(found[1]) >= 2.5:
                 yield Leak(number, f"password in a URL ({key})", found[1])
             continue
-        if is_secret_name(key) and looks_real(value):
+        if not (is_secret_name(key) and looks_real(value)):
+            continue
+        # a sample's throwaway, like the placeholders `looks_real` already passes over
+        if not names_itself(key, value) and not repeats_account(value, accounts):
             yield Leak(number, f"secret value of {key}", value)
 
 
