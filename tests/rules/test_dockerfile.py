@@ -56,6 +56,19 @@ def test_dockerignore_is_a_warning_only_where_the_context_holds_git(tmp_path: Pa
     assert df008 == {("web/Dockerfile", "info"), ("docker/Dockerfile", "warning")}
 
 
+def test_a_dockerignore_missing_git_is_reported_once_for_all_its_dockerfiles(tmp_path: Path) -> None:
+    copy_root = 'FROM alpine:3.20.3\nCOPY {d}/run.sh /run.sh\nCMD ["/run.sh"]\n'
+    files = {".dockerignore": "node_modules\n"}
+    for name in ("a", "b", "c"):
+        files[f"{name}/Dockerfile"] = copy_root.format(d=name)
+        files[f"{name}/run.sh"] = "#!/bin/sh\n"
+    write_tree(tmp_path, files)
+    df008 = [(path, sev) for rule, path, sev in _found(tmp_path) if rule == "DF008"]
+    assert df008 == [(".dockerignore", "warning")]
+    (tmp_path / ".dockerignore").write_text("node_modules\n.git\n")
+    assert not any(rule == "DF008" for rule, _, _ in _found(tmp_path))
+
+
 def test_no_healthcheck_advice_where_kubernetes_probes_the_images(tmp_path: Path) -> None:
     containers = "      containers:\n        - name: web\n          image: registry.example.com/web:1.0.0\n"
     probe = "          readinessProbe: {httpGet: {path: /healthz, port: 3000}}\n"

@@ -442,8 +442,9 @@ it in `build:`, else the deepest folder, from the Dockerfile's own up to the rep
 holds every file its `COPY` and `ADD` name (the nearest `.dockerignore`'s folder, or the
 Dockerfile's own, when nothing can be checked). It then finds the `.dockerignore` Docker would use
 (`<Dockerfile>.dockerignore`, else the one at the context's root) and reports:
-- a root context (the only one that holds `.git`) with no `.dockerignore`, or one that does not
-  exclude `.git`: warning;
+- a root context (the only one that holds `.git`) with no `.dockerignore` (on the Dockerfile), or
+  a `.dockerignore` that does not exclude `.git` (once, on that `.dockerignore`, naming how many
+  Dockerfiles build with it): warning;
 - a subfolder context with no `.dockerignore`: info. It cannot hold `.git`, so nothing but local
   build output or `.env` files can leak, and many such contexts hold only the image's own files.
 
@@ -472,6 +473,9 @@ def df008(repo: RepoContext) -> Iterator[Problem]:
     dockerfiles = repo.documents(FAMILY)
     folders = all_folders(repo) if dockerfiles else set()
     declared = compose_contexts(repo) if dockerfiles else {}
+    # One .dockerignore that lets `.git` through is one fix, however many Dockerfiles use it: it is
+    # reported once, on the .dockerignore itself.
+    leaky: dict[str, list[str]] = {}
     for path, doc in dockerfiles:
         context = build_context(repo, path, doc, folders, declared)
         if context is None:
@@ -501,7 +505,15 @@ def df008(repo: RepoContext) -> Iterator[Problem]:
             continue
         ignore = DockerIgnore.from_text(repo.read_text(ignore_path) or "")
         if not context and not ignore.excludes(".git"):
-            yield Problem(f"{ignore_path} does not exclude `.git`", 1, path=path)
+            leaky.setdefault(ignore_path, []).append(path)
+    for ignore_path, users in sorted(leaky.items()):
+        built = users[0] if len(users) == 1 else f"{users[0]} and {len(users) - 1} other Dockerfile(s)"
+        yield Problem(
+            f"`.git` is not excluded: building {built} from the repository root sends the whole "
+            "history to the builder",
+            1,
+            path=ignore_path,
+        )
 
 
 def _dockerignore_for(repo: RepoContext, dockerfile: str) -> str | None:
