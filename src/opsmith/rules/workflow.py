@@ -396,6 +396,10 @@ over a maintainer account do exactly that: the tj-actions/changed-files compromi
 every tag of a popular action at code that printed CI secrets into public logs. A commit SHA cannot
 be re-pointed.
 
+It fires on most workflow files of repositories that have not adopted SHA pinning yet: every
+third-party `uses:` line is one finding, which is how zizmor and OpenSSF Scorecard count them too.
+Tools such as Dependabot and Renovate keep SHA pins (with the tag in a comment) up to date.
+
 ## Example
 ```yaml
 - uses: docker/build-push-action@v6
@@ -548,6 +552,10 @@ read-write on contents, packages, issues, pull requests and more in many organis
 compromised step (a hijacked action, an injected script) can then push code, publish packages or
 rewrite releases. `read-all` still exposes every private scope (packages, security events,
 deployments) to every step. Least privilege limits what a bad step can do.
+
+It fires on most workflow files of repositories that predate the practice (the default token
+scope is easy to forget), once per workflow rather than once per job, so the count stays one
+fix per file.
 
 ## Example
 ```yaml
