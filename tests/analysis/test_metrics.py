@@ -51,3 +51,19 @@ def test_a_metrics_route_without_a_client_library_is_not_an_export(tmp_path: Pat
     package = '{"name": "svc", "dependencies": {"express": "4.21.1"}}\n'
     server = "const app = require('express')()\napp.get('/metrics', (q, r) => r.send(''))\napp.listen(3000)\n"
     assert _service(tmp_path, {"package.json": package, "index.js": server}).metrics is None
+
+
+def test_a_metrics_route_writing_the_text_format_itself_is_an_export(tmp_path: Path) -> None:
+    package = '{"name": "svc", "scripts": {"start": "node server.js"}}\n'
+    lines = [
+        "const http = require('node:http')",
+        "http.createServer((req, res) => {",
+        "  if (req.url === '/metrics') {",
+        "    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' })",
+        "    return res.end('# TYPE http_requests_total counter\\n')",
+        "  }",
+        "}).listen(3000)",
+    ]
+    service = _service(tmp_path, {"package.json": package, "server.js": "\n".join(lines) + "\n"})
+    assert service.metrics is not None and service.metrics.port is None
+    assert [str(e) for e in service.metrics.evidence] == ["server.js:3", "server.js:4"]

@@ -73,6 +73,27 @@ def test_add_field_columns_indexes_and_constraints() -> None:
     ]
 
 
+def test_add_field_without_default_fills_rows_with_djangos_effective_default() -> None:
+    doc = read(
+        """
+        migrations.AddField("order", "note", models.CharField(blank=True, max_length=20)),
+        migrations.AddField("order", "body", models.TextField(blank=True)),
+        migrations.AddField("order", "slug", models.SlugField(blank=True)),
+        migrations.AddField("order", "at", models.DateTimeField(auto_now_add=True)),
+        migrations.AddField("order", "code", models.CharField(max_length=20)),
+        migrations.AddField("order", "qty", models.IntegerField(blank=True)),
+        migrations.AddField("order", "meta", models.JSONField(blank=True)),
+        migrations.AddField("order", "key", models.UUIDField(blank=True)),
+        migrations.AddField("order", "ref", fields.HashidField(blank=True)),
+        migrations.AddField("order", "memo", models.CharField(blank=True, null=True, max_length=9)),
+        """
+    )
+    # not filled: no blank=True, a field whose empty value is no string, a class Django does not
+    # ship, and a nullable field (whose existing rows get NULL, as they may)
+    assert {op.column for op in doc.ops if op.default is Default.CONSTANT} == {"note", "body", "slug", "at"}
+    assert [op.column for op in doc.ops if not op.not_null] == ["memo"]
+
+
 def test_run_sql_both_ways_and_irreversible_operations() -> None:
     doc = read(
         """

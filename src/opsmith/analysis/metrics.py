@@ -3,7 +3,9 @@ and the route (or separate port) that serves them, each with the line it was rea
 
 A library alone is not enough: prom-client or prometheus_client only collect until the code
 serves them, so the answer is "exports" when a `/metrics` route or a metrics server is found
-too, or the library serves them by itself (Spring's Prometheus registry under Actuator).
+too, or the library serves them by itself (Spring's Prometheus registry under Actuator). Code that
+writes the text format itself counts too, but only when the `/metrics` route comes with the
+format's own marks (a `# TYPE` line, its content type): a `/metrics` route alone may serve JSON.
 """
 
 from __future__ import annotations
@@ -32,6 +34,10 @@ _LIBRARIES = re.compile(
 # Libraries that serve the metrics without a route in the application's code.
 _SELF_SERVING = {"micrometer-registry-prometheus": "/actuator/prometheus"}
 _ROUTE = re.compile(r"""["'`](/metrics)/?["'`]|\bMapMetrics\(""")
+# The exposition format written by hand: a `# TYPE name counter` line or its content type.
+_EXPOSITION = re.compile(
+    r"#\s?TYPE\s+[A-Za-z_:][\w:]*\s+(?:counter|gauge|histogram|summary)\b|version=0\.0\.4|openmetrics-text"
+)
 _SERVER_PORT = re.compile(r"\bstart_http_server\(\s*(?:port\s*=\s*)?(\d{2,5})\b")
 _MAX_LINE = 2000
 
@@ -41,6 +47,7 @@ class _Found:
     library: tuple[str, Evidence] | None = None
     route: Evidence | None = None
     port: tuple[int, Evidence] | None = None
+    exposition: Evidence | None = None
 
 
 def metrics_endpoint(tree: Tree, files: Iterable[str]) -> MetricsEndpoint | None:
@@ -62,6 +69,8 @@ def metrics_endpoint(tree: Tree, files: Iterable[str]) -> MetricsEndpoint | None
             else:
                 if found.route is None and _ROUTE.search(line):
                     found.route = text.evidence(number)
+                if found.exposition is None and _EXPOSITION.search(line):
+                    found.exposition = text.evidence(number)
                 port = _SERVER_PORT.search(line)
                 if port and found.port is None:
                     found.port = (int(port.group(1)), text.evidence(number))
@@ -70,6 +79,11 @@ def metrics_endpoint(tree: Tree, files: Iterable[str]) -> MetricsEndpoint | None
 
 def _endpoint(found: _Found) -> MetricsEndpoint | None:
     if found.library is None:
+        if found.route is not None and found.exposition is not None:
+            evidence = (found.route, found.exposition)
+            return MetricsEndpoint(
+                "/metrics", None, evidence, "the code writes the Prometheus text format itself"
+            )
         return None
     name, library = found.library
     if found.port is not None:

@@ -11,6 +11,9 @@
   then the file is not judged at all.
 - Python: Alembic revisions (migration_alembic) and Django migrations (migration_django).
 - Ruby: Rails migrations (migration_rails).
+
+Each migration also carries the date its tool recorded, if any (migration_dates), from which the
+MG rules tell a table created days before from an old one.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from dataclasses import dataclass
 from opsmith.audit.source import SourceFile
 from opsmith.parse import migration_sql as sql
 from opsmith.parse.errors import ParseFailure
+from opsmith.parse.migration_dates import written
 from opsmith.parse.migration_ops import NOT_SCHEMA, MigrationDoc, Note
 
 _FLYWAY = re.compile(r"^(?P<kind>[VUR])(?:\d[\w.]*)?__.+\.sql$")
@@ -69,6 +73,13 @@ _SECTIONED = (
 
 
 def parse(source: SourceFile) -> MigrationDoc | ParseFailure | None:
+    doc = _parse(source)
+    if isinstance(doc, MigrationDoc):
+        doc.written = written(source.name, source.text)
+    return doc
+
+
+def _parse(source: SourceFile) -> MigrationDoc | ParseFailure | None:
     name = source.name
     if name.endswith(".sql"):
         return _parse_sql_file(source)

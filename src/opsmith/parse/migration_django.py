@@ -7,6 +7,9 @@ AlterField, AddIndex, AddIndexConcurrently, RemoveIndexConcurrently, AddConstrai
 by pglast, `reverse_sql` as the down direction), RunPython, and SeparateDatabaseAndState (only
 `database_operations` touch the database; `state_operations` feed the field history).
 
+An AddField without `default=` still fills existing rows when Django's schema editor has an
+effective default for the field: '' for a string field with blank=True, now for `auto_now`.
+
 An AlterField says what a field becomes, not what it was: `alter_field_effects` replays the earlier
 migrations of the same app to tell a type change or a new NOT NULL from a help_text edit.
 """
@@ -54,6 +57,13 @@ _PARAMS: dict[str, tuple[str, ...]] = {
 _RELATIONS = frozenset({"ForeignKey", "OneToOneField"})
 _VOLATILE_DB_DEFAULTS = frozenset({"RandomUUID"})
 _NOT_NULL_Q = re.compile(r"^Q\(\s*(\w+)__isnull\s*=\s*False\s*\)$")
+# Fields whose empty value is a string (Django's `empty_strings_allowed`); integer, date, UUID,
+# JSON, boolean and relation fields are not among them, and neither are unknown custom classes.
+_EMPTY_STRING_FIELDS = frozenset(
+    {"CharField", "TextField", "SlugField", "EmailField", "URLField", "FileField", "ImageField"}
+    | {"FilePathField", "CommaSeparatedIntegerField", "BinaryField", "CICharField", "CIEmailField"}
+    | {"CITextField"}
+)
 
 
 @dataclass
@@ -230,8 +240,8 @@ def _add_field(table: str, name: str, spec: FieldSpec, line: int, what: str) -> 
     column = column_name(name, spec)
     default, rewrite = Default.NONE, None
     db_default = spec.kwargs.get("db_default")
-    if "default" in spec.kwargs or db_default is not None:
-        default = Default.CONSTANT  # Django computes `default` once, for every existing row
+    if "default" in spec.kwargs or db_default is not None or _implied_default(spec):
+        default = Default.CONSTANT  # Django computes it once, for every existing row
     if isinstance(db_default, str) and db_default.split("(")[0].rsplit(".", 1)[-1] in _VOLATILE_DB_DEFAULTS:
         default, rewrite = Default.VOLATILE, f"`db_default={db_default}` is evaluated for every existing row"
     not_null = not spec.flag("null") and not spec.flag("primary_key")
@@ -267,6 +277,15 @@ def _add_field(table: str, name: str, spec: FieldSpec, line: int, what: str) -> 
     elif spec.flag("db_index", relation):
         ops.append(Op(Kind.CREATE_INDEX, line, table, what, column=column))
     return ops
+
+
+def _implied_default(spec: FieldSpec) -> bool:
+    """Whether Django's schema editor fills existing rows without a `default=`, as its
+    `_effective_default` does: '' (b'' for binary) for a string field with blank=True and
+    null=False, the current time for `auto_now`/`auto_now_add`."""
+    if spec.flag("auto_now") or spec.flag("auto_now_add"):
+        return True
+    return spec.cls in _EMPTY_STRING_FIELDS and spec.flag("blank") and not spec.flag("null")
 
 
 def _add_constraint(table: str, model: str | None, node: ast.expr | None, line: int) -> list[Op]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 
 
 class Kind(enum.Enum):
@@ -103,6 +104,7 @@ class MigrationDoc:
     statements: int = 0  # statements that run (SQL files); 0 with ops empty means an empty file
     django_app: str | None = None  # Django: the app folder (migrations of one app share state)
     state_only: list[Op] = field(default_factory=list)  # Django: changes to its model state only
+    written: datetime | None = None  # when it was written, where the tool records it (migration_dates)
 
     def up(self) -> Iterator[Op]:
         return (op for op in self.ops if not op.down)
