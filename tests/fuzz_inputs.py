@@ -185,6 +185,20 @@ TARGETS: tuple[FuzzTarget, ...] = (
         ),
     ),
     FuzzTarget(
+        "action",
+        "action.yml",
+        "yaml",
+        ("action",),
+        (
+            "name: a\ninputs: {who: {default: x}}\nruns:\n  using: composite\n  steps:\n"
+            "    - uses: some-org/tool@main\n    - run: echo ${{ inputs.who }}\n      shell: bash\n"
+            "      env: {W: '${{ github.head_ref }}'}\n",
+        ),
+        ("action/*/action.y*ml", "action/*/.github/actions/*/action.yml"),
+        {},
+        _words("runs: using: composite docker steps: run: uses: shell: env: ${{ inputs.x }} @v1 docker://a"),
+    ),
+    FuzzTarget(
         "kubernetes",
         "k8s/app.yaml",
         "yaml",

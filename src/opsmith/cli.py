@@ -43,6 +43,18 @@ def _audit_args(sub: argparse._SubParsersAction[_Parser]) -> None:
         action="store_true",
         help="record every current finding in the --baseline FILE (then exit 0)",
     )
+    fixing = p.add_mutually_exclusive_group()
+    fixing.add_argument(
+        "--fix",
+        action="store_true",
+        help="apply the safe automatic fixes (each checked by auditing the file again), then report",
+    )
+    fixing.add_argument("--diff", action="store_true", help="print the diff --fix would apply; write nothing")
+    p.add_argument(
+        "--unsafe-fixes",
+        action="store_true",
+        help="with --fix or --diff, also apply fixes that change behaviour (such as an alert's `for:`)",
+    )
     p.add_argument(
         "--terraform-fmt",
         action="store_true",
@@ -86,6 +98,7 @@ def build_parser() -> _Parser:
     rules.add_argument("--format", "-f", choices=("text", "json", "markdown"), default="text")
     explain = sub.add_parser("explain", help="print the documentation of a rule")
     explain.add_argument("rule", metavar="RULE", help="rule ID, e.g. DF001")
+    _mcp_args(sub)
     for verb in sub.choices.values():  # also after the verb; SUPPRESS keeps one given before it
         verb.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=_DEBUG_HELP)
     return parser
@@ -131,6 +144,20 @@ def _verify_args(sub: argparse._SubParsersAction[_Parser]) -> None:
     monitoring.add_argument("--format", "-f", choices=("text", "json"), default="text")
     monitoring.add_argument("--config", metavar="FILE", help="configuration file (default: discovered)")
     monitoring.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=_DEBUG_HELP)
+
+
+def _mcp_args(sub: argparse._SubParsersAction[_Parser]) -> None:
+    mcp = sub.add_parser("mcp", help="serve opsmith's verbs to coding agents (Model Context Protocol)")
+    mcp.add_argument(
+        "--http",
+        metavar="HOST:PORT",
+        help="streamable HTTP on HOST:PORT, e.g. 127.0.0.1:8765 (default: stdio)",
+    )
+    mcp.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="let --http listen beyond loopback (the server asks no credentials)",
+    )
 
 
 def _init_args(sub: argparse._SubParsersAction[_Parser]) -> None:
@@ -227,6 +254,10 @@ def _run(parser: _Parser, args: argparse.Namespace) -> int:
         from opsmith.commands.verify import run_verify_monitoring
 
         return run_verify_monitoring(args.path, args.format, args.config)
+    if args.command == "mcp":
+        from opsmith.mcp import run  # the SDK loads only here: audit stays light
+
+        return run(args.http, allow_remote=args.allow_remote)
     if args.command == "approve":
         from opsmith.commands.approve import run_approve
 

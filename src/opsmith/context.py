@@ -32,6 +32,9 @@ class RepoContext(Protocol):
     @property
     def files(self) -> Sequence[str]: ...
 
+    @property
+    def focus(self) -> Sequence[str]: ...  # the files findings are wanted for: named ones, or all
+
     def documents(self, family: str) -> Sequence[tuple[str, Any]]: ...
 
     def read_text(self, path: str) -> str | None: ...

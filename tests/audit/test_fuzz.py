@@ -190,3 +190,21 @@ def test_a_path_too_long_for_the_file_system_is_no_crash(tmp_path: Path, name: s
 def test_inputs_replay_from_their_seed() -> None:
     for target in TARGETS:
         assert fuzz_input(target, Random(7)) == fuzz_input(target, Random(7))
+
+
+def test_a_workflow_matrix_of_nested_aliases_is_checked_against_the_schema_in_time(tmp_path: Path) -> None:
+    """GA001's schema check walked every path through the aliases (about 60,000 nodes from 500
+    bytes), for each `oneOf` branch: 13 s."""
+    target = BY_NAME["workflow"]
+    prepare(target, tmp_path)
+    levels = "".join(f"        l{i}: &l{i} [*l{i - 1}, *l{i - 1}, *l{i - 1}]\n" for i in range(1, 10))
+    data = (
+        "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    timeout-minute: 5\n    strategy:\n"
+        "      matrix:\n        l0: &l0 [x, null, {a: [1]}]\n" + levels + "    steps: [{run: echo}]\n"
+    ).encode()
+    outcome = run_input(target, data, tmp_path, TIME_LIMIT)
+    assert outcome.crash is None
+    assert outcome.seconds < SLACK * outcome.budget
+    messages = [f.message for f in audit(Target(tmp_path), Config(select=("GA001",))).findings]
+    assert "unknown key `timeout-minute` in `jobs.test`" in messages
+    assert any("has an invalid value `null`" in m for m in messages)

@@ -72,3 +72,14 @@ def test_a_repository_with_workflows_loads_the_workflow_graph(tmp_path: Path) ->
     )
     write_tree(tmp_path, {".github/workflows/deploy.yml": workflow})
     assert loaded_by_audit(tmp_path) >= WORKFLOW_MODULES
+
+
+def test_a_named_file_loads_only_its_own_family(tmp_path: Path) -> None:
+    # At a checkout's top the other files are read for context, but only those of its family.
+    write_tree(
+        tmp_path,
+        {".git/HEAD": "", "Dockerfile": "FROM alpine:3.20.3\n", "main.tf": "", "k8s.yaml": DEPLOYMENT},
+    )
+    loaded = loaded_by_audit(tmp_path / "Dockerfile")
+    assert "opsmith.parse.dockerfile" in loaded
+    assert loaded & {"opsmith.parse.terraform", "opsmith.parse.kubernetes"} == set()

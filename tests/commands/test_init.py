@@ -34,8 +34,10 @@ def test_yes_approves_logs_generates_and_audits(tmp_path: Path) -> None:
     out = io.StringIO()
     code = run_init(str(root), users=500, cloud="aws", yes=True, interactive=False, out=out)
     text = out.getvalue()
-    assert code == 0, text
-    for step in ("1/4 design", "2/4 gate 1", "3/4 generate", "4/4 gate 2", "Next steps"):
+    # everything is generated and clean, but the app exports no metrics yet: gate 3 holds init
+    assert code == 1, text
+    assert "GAP" in text and "close the monitoring gaps above" in text
+    for step in ("1/5 design", "2/5 gate 1", "3/5 generate", "4/5 gate 2", "5/5 gate 3", "Next steps"):
         assert step in text
     status = check_approved(root)
     assert status.approved and status.approval is not None and "--yes" in status.approval.by
@@ -49,15 +51,24 @@ def test_init_pins_base_images_by_digest(tmp_path: Path) -> None:
     digest = "sha256:" + "ab" * 32
     pins = tmp_path / "pins.txt"
     out = io.StringIO()
-    assert run_init(str(root), users=500, cloud="aws", yes=True, interactive=False, out=out) == 0
+    assert run_init(str(root), users=500, cloud="aws", yes=True, interactive=False, out=out) == 1  # gate 3
     dockerfile = (root / "Dockerfile").read_text()
     image = next(
         line.split("=", 1)[1] for line in dockerfile.splitlines() if line.startswith("ARG BASE_IMAGE=")
     )
     pins.write_text(f"{image} {digest}\n")
     (root / "Dockerfile").unlink()
-    assert run_init(str(root), yes=True, interactive=False, pin_digests=str(pins), out=out) == 0
+    assert run_init(str(root), yes=True, interactive=False, pin_digests=str(pins), out=out) == 1
     assert f"@{digest}" in (root / "Dockerfile").read_text()
+
+
+def test_an_app_that_exports_metrics_passes_gate_3(tmp_path: Path) -> None:
+    root = tmp_path / "bookshelf"
+    shutil.copytree(Path(__file__).parents[2] / "examples" / "bookshelf", root)
+    out = io.StringIO()
+    code = run_init(str(root), users=500, cloud="aws", yes=True, interactive=False, out=out)
+    assert code == 0, out.getvalue()
+    assert "gate 3 passed" in out.getvalue() and (root / "monitoring" / "prometheus.yml").is_file()
 
 
 def test_without_a_terminal_or_yes_it_stops_at_gate_1(tmp_path: Path) -> None:

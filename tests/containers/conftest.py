@@ -21,3 +21,20 @@ def podman() -> dict[str, str]:
 
 # The sample services under apps/ are built into images, not collected as opsmith's tests.
 collect_ignore_glob = ["apps/*"]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Build time and image size of each example image built in this run (see
+    test_generated_images.py), whether or not its test passed."""
+    lines = [
+        str(value)
+        for outcome in ("passed", "failed")
+        for report in terminalreporter.stats.get(outcome, [])
+        if report.when == "call"
+        for name, value in report.user_properties
+        if name == "image"
+    ]
+    if lines:
+        terminalreporter.write_sep("-", "example images (build time includes podman's layer cache)")
+        for line in sorted(lines):
+            terminalreporter.write_line(line)

@@ -77,6 +77,7 @@ def _run(
     timeout: float = 120,
     check: bool = True,
     cwd: Path | None = None,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     try:
         proc = subprocess.run(
@@ -85,6 +86,7 @@ def _run(
             text=True,
             timeout=timeout,
             cwd=cwd,
+            env=env,
             check=False,
         )
     except FileNotFoundError as exc:
@@ -94,6 +96,13 @@ def _run(
     if check and proc.returncode != 0:
         raise PodmanError(_failure(argv, proc))
     return proc
+
+
+def run_host(
+    argv: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 600
+) -> str:
+    """Stdout of a command on the host (npx, uv); raises PodmanError with its output if it fails."""
+    return _run(argv, timeout=timeout, cwd=cwd, env=env).stdout
 
 
 def _failure(argv: list[str], proc: subprocess.CompletedProcess[str]) -> str:
@@ -203,6 +212,19 @@ def ensure_base_images(
             python_id = _ensure_python(refs)
             images.update(dict.fromkeys(refs, python_id))
     return images
+
+
+def ensure_stand_in(ref: str) -> str:
+    """The stand-in for one `node:<v>-bookworm-slim` or `python:<v>-slim-bookworm` reference a
+    generated Dockerfile names (a Python tag is one more name of the Debian Python image)."""
+    name, _, tag = ref.rpartition(":")
+    version = tag.split("-", 1)[0]
+    if ref == node_image(version):
+        return ensure_base_images(node_versions=[version], python_versions=[])[ref]
+    if ref == python_image(version):
+        pythons = list(dict.fromkeys([*default_versions()["python"], version]))
+        return ensure_base_images(node_versions=[], python_versions=pythons)[ref]
+    raise PodmanError(f"no stand-in is assembled for {ref} ({name})")
 
 
 @contextlib.contextmanager
@@ -473,6 +495,8 @@ def build_image(
     dockerfile: Path | None = None,
     network: str | None = None,
     build_args: dict[str, str] | None = None,
+    volumes: dict[Path, str] | None = None,
+    no_cache: bool = False,
     timeout: float = BUILD_TIMEOUT,
 ) -> str:
     """`podman build --pull=never --format docker` (the docker format keeps HEALTHCHECK, which
@@ -486,7 +510,9 @@ def build_image(
     the layer cache of the next identical build.
 
     `network`: None for podman's default (a private bridge that reaches what the host reaches),
-    "none" to prove a build needs no network, "host" to share the host's."""
+    "none" to prove a build needs no network, "host" to share the host's.
+    `volumes`: host path -> `path[:options]` in every RUN step (`:ro` for read-only); mounts are
+    not part of the image. `no_cache`: rebuild every layer (to time a cold build)."""
     with tempfile.TemporaryDirectory(prefix="build-") as tmp:
         iidfile = Path(tmp) / "iid"
         argv = ["podman", "build", "--pull=never", "--format", "docker", "--iidfile", str(iidfile)]
@@ -494,10 +520,14 @@ def build_image(
             argv += ["--tag", tag]
         if dockerfile is not None:
             argv += ["--file", str(dockerfile)]
+        if no_cache:
+            argv.append("--no-cache")
         if network is not None:
             argv += ["--network", network]
         for key, value in (build_args or {}).items():
             argv += ["--build-arg", f"{key}={value}"]
+        for source, target in (volumes or {}).items():
+            argv += ["--volume", f"{source}:{target}"]
         argv.append(str(context))
         proc = _run(argv, timeout=timeout, check=False)
         if proc.returncode != 0:
@@ -564,6 +594,11 @@ def image_config(ref: str) -> dict[str, Any]:
     if healthcheck and "Healthcheck" not in config:
         config["Healthcheck"] = healthcheck
     return config
+
+
+def image_size(ref: str) -> int:
+    """The image's size in bytes, as `podman images` counts it (all its layers)."""
+    return int(_podman("image", "inspect", "--format", "{{.Size}}", ref).stdout.strip())
 
 
 def run_in(ref: str, *argv: str, timeout: float = 120) -> str:

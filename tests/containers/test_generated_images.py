@@ -1,36 +1,31 @@
 """Images opsmith generates build and answer their health check, built with podman here.
 
 No registry is reachable on these machines, so the base images are local stand-ins assembled by
-podman_env (real Node 22.11.0; Debian's Python 3.11 tagged as the 3.12.7 image the Dockerfile
-pins). The builds run with `--network none`: the example services have no dependencies to fetch.
+podman_env (the real Node release the Dockerfile pins; Debian's Python 3.11 under every Python tag).
+The dependency-free services build with `--network none`. The examples with third-party
+dependencies (one per Node and Python package manager, each with the lockfile its real tool wrote)
+build the generated Dockerfile unchanged, their packages given from the host (build_dependencies).
+Build time and image size per example are printed at the end of the run.
 """
 
 from __future__ import annotations
 
-import io
 import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import podman_env
 import pytest
-
-from opsmith.commands.init import run_init
+from example_images import APPS, EXAMPLES, build_example, generate
+from package_mirror import PackageMirror
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-APPS = Path(__file__).parent / "apps"
-
-
 def _generate(tmp_path: Path, source: Path) -> Path:
-    repo = tmp_path / source.name
-    shutil.copytree(source, repo)
+    repo = generate(source, tmp_path)
     if source.name == "python-generated":  # the same standard-library server as python-service
         shutil.copy(APPS / "python-service" / "app.py", repo / "app.py")
-    out = io.StringIO()
-    assert run_init(str(repo), users=500, cloud="aws", yes=True, interactive=False, out=out) == 0, (
-        out.getvalue()
-    )
     return repo
 
 
@@ -53,3 +48,40 @@ def test_generated_image_builds_and_is_healthy(
     assert config["User"] not in ("", "root", "0")
     assert config["Healthcheck"]["Test"][0] == "CMD"
     assert podman_env.run_and_probe(image, port, path, timeout=90) == 200
+
+
+_VERSION_OF = {
+    "node": "node -p \"JSON.parse(require('fs').readFileSync('node_modules/{0}/package.json')).version\"",
+    "python": "python -c \"import importlib.metadata as m; print(m.version('{0}'))\"",
+}
+
+
+@pytest.fixture(scope="module")
+def mirror() -> Iterator[PackageMirror]:
+    with PackageMirror(podman_env.STATE_DIR / "mirror") as running:
+        yield running
+
+
+@pytest.mark.parametrize("app", list(EXAMPLES))
+def test_example_builds_from_its_lockfile_and_is_healthy(
+    podman: dict[str, str],
+    mirror: PackageMirror,
+    tmp_path: Path,
+    app: str,
+    record_property: Callable[[str, object], None],
+) -> None:
+    port, package, version = EXAMPLES[app]
+    built = build_example(app, tmp_path, mirror)
+    record_property("image", built.summary())
+
+    image = built.image
+    assert podman_env.image_config(image)["Healthcheck"]["Test"][0] == "CMD"
+    runtime = app.split("-", maxsplit=1)[0]
+    # One container for three facts: the user it runs as, the version the lockfile pins, and that
+    # the configuration mounted into the build stayed out of the image users would get.
+    script = f"id -u; {_VERSION_OF[runtime].format(package)}; ls -d /etc/pip.conf /etc/uv 2>/dev/null | wc -l"
+    uid, installed, leftovers = podman_env.run_in(image, "sh", "-c", script).split()
+    assert uid != "0"
+    assert installed == version
+    assert leftovers == "0"
+    assert podman_env.run_and_probe(image, port, "/healthz", timeout=90) == 200

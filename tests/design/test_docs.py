@@ -90,3 +90,20 @@ def test_docs_say_what_the_probes_call_where_metrics_come_from_and_what_is_criti
     web = next(s for s in plan.services if s.kind == "web")
     assert web.liveness is not None
     assert f"**{web.name}** readiness: `{web.health_path}`; liveness:" in section
+
+
+def _tls_section(text: str) -> str:
+    start = text.index("### TLS to managed data stores")
+    return text[start : text.index("## Environments", start)]
+
+
+def test_docs_say_how_each_client_verifies_the_managed_stores() -> None:
+    on_rds = _tls_section(render_docs(design("node-express", users=5_000, cloud="aws")))
+    # libpq's require does not verify; node-postgres does, and this service keeps its Dockerfile
+    assert "encrypt without verifying" in on_rds
+    assert "**orders-api**" in on_rds and "your own Dockerfile must add Amazon's RDS CA bundle" in on_rds
+    on_gcp = _tls_section(render_docs(design("node-express", users=200_000, cloud="gcp")))
+    assert "Cloud SQL Node.js Connector" in on_gcp and "REDIS_CA_CERT" in on_gcp
+    python = render_docs(design("python-fastapi", users=5_000, cloud="aws"))
+    assert "NODE_EXTRA_CA_CERTS" not in python and "encrypt without verifying" in _tls_section(python)
+    assert "### TLS" not in render_docs(design("node-express", users=100, cloud="railway"))

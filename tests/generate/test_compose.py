@@ -86,3 +86,19 @@ def test_compose_waits_on_readiness_while_the_image_checks_liveness() -> None:
     (image,) = [a.content for a in dockerfile.render(spec) if a.path.endswith("Dockerfile")]
     healthcheck = image[image.index("HEALTHCHECK") :]
     assert "/livez" in healthcheck and "/readyz" not in healthcheck
+
+
+def test_apps_reading_separate_connection_settings_get_the_compose_services() -> None:
+    data = design("python-fastapi", users=500).model_dump(mode="json")
+    web = next(s for s in data["services"] if s["kind"] == "web")
+    web["uses"] = ["postgresql", "redis"]
+    web["env"] = ["PGHOST", "PGPASSWORD", "PGDATABASE", "REDIS_HOST", "REDIS_PORT", "SENTRY_DSN"]
+    plan = Design.model_validate(data)
+    env = yaml.safe_load(compose.render_compose(plan))["services"][web["name"]]["environment"]
+    assert env["PGHOST"] == "db" and env["PGDATABASE"] == "app"
+    assert env["PGPASSWORD"] == "${POSTGRES_PASSWORD}"  # the database's own password, from .env
+    assert (env["REDIS_HOST"], env["REDIS_PORT"]) == ("redis", "6379")
+    assert env["SENTRY_DSN"].startswith("${SENTRY_DSN:?")  # not a backing service's: the user's
+    listed = compose.env_example(plan)
+    assert "\nSENTRY_DSN=" in listed and "POSTGRES_PASSWORD=" in listed
+    assert "PGHOST" not in listed and "REDIS_PORT" not in listed

@@ -10,12 +10,23 @@ from typing import Any
 import pytest
 import yaml
 
+from design.fixtures import design
 from helpers import write_tree
 from opsmith.analysis import analyze
 from opsmith.design.decide import Needs, decide
 from opsmith.design.model import Service
 from opsmith.generate.dockerfile import render_dockerfile
-from opsmith.generate.specs import container_spec
+from opsmith.generate.kubernetes_meta import Context
+from opsmith.generate.kubernetes_workloads import environment
+from opsmith.generate.specs import (
+    RDS_CA_BUNDLE,
+    REDIS_CA_VAR,
+    ca_variables,
+    container_spec,
+    database_ca,
+    docker_context,
+    workspace_member,
+)
 from opsmith.generate.workflows import render_ci
 
 SERVER = "require('http').createServer((q, r) => r.end('ok')).listen(process.env.PORT || 3000)\n"
@@ -101,3 +112,43 @@ def test_yarn_berry_gets_its_release_through_a_current_corepack(tmp_path: Path) 
     assert "--frozen-lockfile" not in dockerfile
     steps = [s for job in ci["jobs"].values() for s in job.get("steps", [])]
     assert any("corepack prepare yarn@4.5.3" in str(s.get("run", "")) for s in steps)
+
+
+@pytest.mark.parametrize(
+    ("repository", "cloud", "bundle"),
+    [
+        ("node-express", "aws", RDS_CA_BUNDLE),  # node-postgres verifies against Node's own store
+        ("node-express", "azure", None),  # Azure's servers chain to public roots Node holds
+        ("python-fastapi", "aws", None),  # libpq at sslmode=require encrypts without verifying
+    ],
+)
+def test_only_node_on_rds_is_given_the_database_ca(repository: str, cloud: str, bundle: str | None) -> None:
+    built = design(repository, users=5_000, cloud=cloud)
+    for service in built.services:
+        assert database_ca(built, service) == bundle
+
+
+def test_memorystore_ca_reaches_the_pods_from_the_secret() -> None:
+    built = design("node-express", users=200_000, cloud="gcp")
+    ctx = Context(built)
+    for service in built.services:
+        assert ca_variables(built, service) == [REDIS_CA_VAR]
+        env, secret_keys, config_keys = environment(ctx, service)
+        (item,) = [e for e in env if e["name"] == REDIS_CA_VAR]
+        assert item["valueFrom"]["secretKeyRef"]["name"] == ctx.secret_name
+        assert REDIS_CA_VAR in secret_keys and REDIS_CA_VAR not in config_keys
+    on_aws = design("node-express", users=200_000, cloud="aws")
+    assert all(ca_variables(on_aws, s) == [] for s in on_aws.services)
+
+
+def test_a_workspace_member_is_built_from_the_folder_of_its_lockfile() -> None:
+    built = design("monorepo", users=5_000, cloud="aws")
+    web = built.service("web")
+    api = built.service("api")  # keeps the Dockerfile it has, and its own context
+    billing = built.service("billing")
+    assert web is not None and api is not None and billing is not None
+    assert (docker_context(web), workspace_member(web)) == (".", "apps/web")
+    assert (docker_context(api), workspace_member(api)) == ("apps/api", None)
+    assert (docker_context(billing), workspace_member(billing)) == ("services/billing", None)
+    spec = container_spec(web)
+    assert spec is not None and spec.path == "apps/web" and spec.workspace_member == "apps/web"

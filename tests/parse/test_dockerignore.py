@@ -111,3 +111,26 @@ def test_dashes_in_a_class_read_as_go_reads_them_without_warnings() -> None:
             ","
         )
         assert not DockerIgnore.from_text("[a--b]").patterns  # a reversed range: Docker refuses it
+
+
+def test_many_leading_folder_wildcards_against_a_deep_path_are_matched_without_backtracking() -> None:
+    """A regex tried every way to share 200 folders among twelve `**`: hours. Matching here
+    carries the places each prefix of the pattern can end at, so this returns at once."""
+    deep = "a/" * 200 + "c"
+    assert not DockerIgnore.from_text("**/a*/" * 12 + "b").excludes(deep)
+    assert DockerIgnore.from_text("**/a*/" * 12 + "c").excludes(deep)
+    assert DockerIgnore.from_text("a/**/" * 12 + "a/c").excludes(deep)
+    assert not DockerIgnore.from_text("a/**/" * 12 + "a/c").excludes("a/" * 11 + "c")
+
+
+def test_a_long_line_of_repeats_holds_one_piece_per_distinct_token() -> None:
+    ignore = DockerIgnore.from_text("*a" * 100_000 + "\n!keep\n")
+    pieces = ignore.patterns[0].pieces
+    assert len(pieces) == 200_000 and len({id(p) for p in pieces}) == 2
+    assert ignore.excludes("a" * 100_000) and not ignore.excludes("keep") and not ignore.excludes("b")
+
+
+@pytest.mark.parametrize("pattern", ["**/a/**/b", "a/**/**/b", "**/a*/**/*b", "a/**/b/**"])
+def test_several_leading_folder_wildcards_match_as_docker_reads_them(pattern: str) -> None:
+    for path in ["a/b", "a/x/b", "x/a/y/z/b", "a/b/c", "a/x/y", "b/a", "ab/cb/db", "a/a/a/b/b/b"]:
+        assert DockerIgnore.from_text(pattern).excludes(path) is _docker_excludes(pattern, path), path

@@ -413,3 +413,35 @@ def test_jsonschema_is_imported_only_for_an_invalid_file(
     assert "jsonschema" not in loaded_by_audit(good)
     assert found(audit_tree(bad), rule) == [(rule, path, broken.count("\n"))]  # the last line
     assert "jsonschema" in loaded_by_audit(bad)
+
+
+# --- nodes shared by YAML aliases ------------------------------------------------------------------
+
+
+class _CountingChecker(Checker):
+    """Fails at once when a check runs more often than a walk of the written nodes needs."""
+
+    def __init__(self, root: dict[str, Any], most: int) -> None:
+        super().__init__(root)
+        self.calls, self.most = 0, most
+
+    def _valid(self, instance: Any, schema: Any) -> bool:
+        self.calls += 1
+        assert self.calls <= self.most, "a shared node was checked again against the same subschema"
+        return super()._valid(instance, schema)
+
+
+@pytest.mark.parametrize("leaf", ["x", None])
+def test_a_node_shared_by_aliases_is_checked_once_per_subschema(leaf: Any) -> None:
+    """A matrix of 2 ** 40 leaves written as 41 lists, as nested YAML aliases write it."""
+    docs = load_documents(
+        "on: push\njobs:\n  a: {runs-on: x, strategy: {matrix: {os: []}}, steps: [{run: x}]}\n"
+    )
+    assert isinstance(docs, list)
+    level: list[Any] = [leaf]
+    for _ in range(40):
+        level = [level, level]
+    docs[0]["jobs"]["a"]["strategy"]["matrix"]["os"] = level
+    checker = _CountingChecker(load_schema(WORKFLOWS), most=2_000)
+    assert checker.is_valid(docs[0]) is (leaf is not None)
+    assert checker.is_valid(docs[0]) is (leaf is not None)  # what one check learnt is not kept

@@ -164,3 +164,34 @@ def test_rows_copied_from_one_table_and_the_columns_of_a_new_table() -> None:
         (Kind.ADD_COLUMN, "t", "name", "varchar(20)", None),
         (Kind.COPY_ROWS, "t", None, None, "t_old"),
     ]
+
+
+def test_a_type_written_again_is_deparsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A table of thousands of columns spent most of its audit deparsing the same few types."""
+    from opsmith.parse import migration_sql
+
+    deparsed: list[object] = []
+    real = migration_sql._deparse
+    monkeypatch.setattr(migration_sql, "_TYPE_TEXTS", {})
+    monkeypatch.setattr(migration_sql, "_deparse", lambda node: deparsed.append(node) or real(node))
+    types = [
+        "varchar(255)",
+        "numeric(10,2)",
+        "int[]",
+        "interval day to second(3)",
+        "timestamptz",
+        "mytype('x')",
+    ]
+    columns = ", ".join(f"c{i} {types[i % len(types)]}" for i in range(3000))
+    found = ops(f"CREATE TABLE t ({columns});\nALTER TABLE t ALTER COLUMN c0 TYPE varchar(255);")
+    typed = [op.type_name for op in found if op.type_name]
+    assert typed[:6] == [
+        "varchar(255)",
+        "numeric(10, 2)",
+        "integer[]",
+        "interval day to second (3)",
+        "timestamptz",
+        "mytype('x')",
+    ]
+    assert typed[-1] == "varchar(255)" and len(typed) == 3001
+    assert len(deparsed) == len(types)

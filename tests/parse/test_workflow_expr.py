@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from opsmith.parse.workflow_expr import (
+    MAX_DEPTH,
     Access,
     Binary,
     Call,
@@ -137,3 +140,13 @@ def test_check(text: str, problem: str | None) -> None:
 )
 def test_value_sources(text: str, sources: list[str]) -> None:
     assert [ref.dotted for ref in value_sources(parse_expression(text))] == sources
+
+
+@pytest.mark.parametrize(
+    "nested", [lambda n: "(" * n + "1" + ")" * n, lambda n: "!" * n + "true", lambda n: "f(" * n + ")" * n]
+)
+def test_nesting_past_githubs_limit_is_an_error_not_a_recursion_error(nested: Callable[[int], str]) -> None:
+    parse_expression(nested(MAX_DEPTH - 2))
+    for depth in (MAX_DEPTH + 1, 5000):  # a hundred parentheses used to exhaust Python's stack
+        with pytest.raises(ExpressionError, match="nests more than 50 levels"):
+            parse_expression(nested(depth))

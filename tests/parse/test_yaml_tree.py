@@ -1,10 +1,11 @@
 import datetime
 import gc
+import json
 import subprocess
 import sys
 
 from opsmith.parse.errors import ParseFailure
-from opsmith.parse.yaml_tree import MAX_DEPTH, YMap, YSeq, load_documents
+from opsmith.parse.yaml_tree import MAX_DEPTH, REPR_ROOM, YMap, YSeq, load_documents, short_repr
 
 
 def test_positions_of_keys_values_and_items() -> None:
@@ -144,3 +145,17 @@ def test_collection_is_switched_back_on_after_loading() -> None:
     assert isinstance(load_documents("a: [1, 2]\n"), list)
     assert isinstance(load_documents("a: [1, 2\n"), ParseFailure)
     assert gc.isenabled()
+
+
+def test_repr_is_exact_as_far_as_it_goes_and_bounded_on_aliases() -> None:
+    docs = load_documents("a: [1, {b: 'x'}, [], ~]\nc: {}\n")
+    assert isinstance(docs, list)
+    assert repr(docs[0]) == "{'a': [1, {'b': 'x'}, [], None], 'c': {}}"
+    bomb = "l0: &l0 [x, 2]\n" + "".join(
+        f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 4)}]\n" for i in range(1, 8)
+    )
+    docs = load_documents(bomb)
+    assert isinstance(docs, list)
+    whole = repr(json.loads(json.dumps(docs[0]["l3"])))  # as plain lists: repr written out in full
+    assert short_repr(docs[0]["l3"], 50) == whole[:50] + "…"
+    assert len(repr(docs[0])) == REPR_ROOM + 1  # written out: hundreds of kilobytes

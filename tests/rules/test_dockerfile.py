@@ -110,3 +110,32 @@ def test_package_extras_are_advice_in_a_code_generator_image_and_a_warning_in_a_
         for f in audit_tree(tmp_path, Config(select=("DF010",), fail_on=None)).findings
     }
     assert found == {("genproto/Dockerfile", "info"), ("api/Dockerfile", "warning")}
+
+
+def _df016(root: Path, dockerfile: str) -> list[tuple[str, str]]:
+    write_tree(root, {"Dockerfile": dockerfile, ".env": "API_TOKEN=abc\n", "package.json": "{}\n"})
+    return [(f.severity.label, f.message) for f in audit_tree(root, Config(select=("DF016",))).findings]
+
+
+def test_a_secret_left_in_a_builder_stage_is_advice(tmp_path: Path) -> None:
+    builder = "FROM node:22.11.0-slim AS builder\nWORKDIR /src\nCOPY . .\nRUN npm ci && npm run build\n"
+    named = _df016(tmp_path, builder + "FROM scratch\nCOPY --from=builder /src/dist/app.apk /app.apk\n")
+    assert [sev for sev, _ in named] == ["info"]
+    assert "only into build stage `builder`" in named[0][1]
+    # the final stage takes the folder the .env landed in: it ships
+    whole = _df016(tmp_path, builder + "FROM node:22.11.0-slim\nCOPY --from=builder /src /app\n")
+    assert [sev for sev, _ in whole] == ["error"]
+    globbed = _df016(tmp_path, builder + "FROM node:22.11.0-slim\nCOPY --from=builder /src/.* /app/\n")
+    assert [sev for sev, _ in globbed] == ["error"]
+    # a final stage built FROM the builder holds everything it holds
+    child = _df016(tmp_path, builder + 'FROM builder AS runtime\nCMD ["node", "dist/server.js"]\n')
+    assert [sev for sev, _ in child] == ["error"]
+
+
+def test_a_secret_reaching_the_image_through_an_intermediate_stage_is_an_error(tmp_path: Path) -> None:
+    dockerfile = (
+        "FROM node:22.11.0-slim AS builder\nWORKDIR /src\nCOPY .env ./\n"
+        "FROM node:22.11.0-slim AS assemble\nCOPY --from=builder /src /bundle\n"
+        "FROM node:22.11.0-slim\nCOPY --from=assemble /bundle /app\n"
+    )
+    assert [sev for sev, _ in _df016(tmp_path, dockerfile)] == ["error"]

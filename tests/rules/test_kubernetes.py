@@ -286,6 +286,21 @@ def test_readiness_is_an_error_for_the_containers_a_service_port_reaches() -> No
     }
 
 
+def test_readiness_gates_nothing_behind_services_only_prometheus_uses() -> None:
+    # a ServiceMonitor's headless Service, a metrics-only headless Service, a headless Service
+    # with a client port
+    assert _severities("probes-scraped", "KU003") == {10: "info", 38: "info", 59: "error"}
+
+
+def test_a_single_controller_without_leader_election_is_info() -> None:
+    assert _severities("ku010-controllers", "KU010") == {
+        5: "info",  # watches and writes cluster-wide, cannot elect a leader
+        34: "warning",  # may write Leases
+        66: "warning",  # takes a leader-elect flag
+        95: "warning",  # an exporter behind an authenticating proxy
+    }
+
+
 def test_node_agents_keep_host_access_findings_at_info() -> None:
     assert _severities("host-agents", "KU011") == {
         12: "info",  # node-exporter's hostPID

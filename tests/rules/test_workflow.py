@@ -133,6 +133,28 @@ def test_ga005_names_what_is_missing(tmp_path: Path) -> None:
     ]
 
 
+def test_ga006_counts_a_type_check_run_as_a_nox_session(tmp_path: Path) -> None:
+    workflow = """
+    on: pull_request
+    jobs:
+      run: {runs-on: x, steps: [{run: nox -s tests}, {run: pip-audit -r requirements.txt}]}
+      extra: {runs-on: x, steps: [{run: nox -s SESSION}]}
+    """
+    write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'app'\n",
+            ".github/workflows/ci.yml": workflow.replace("SESSION", "pep484"),
+        },
+    )
+    assert _messages(audit_tree(tmp_path, Config(select=("GA006",), fail_on=None)), "GA006") == []
+    # a session named for nothing the rule knows is no lint stage
+    write_tree(tmp_path, {".github/workflows/ci.yml": workflow.replace("SESSION", "docs")})
+    assert _messages(audit_tree(tmp_path, Config(select=("GA006",), fail_on=None)), "GA006") == [
+        "no workflow of this repository runs a lint stage"
+    ]
+
+
 def test_ga006_is_silent_without_code(tmp_path: Path) -> None:
     write_tree(
         tmp_path,

@@ -111,6 +111,15 @@ def test_tool_of_unwraps_runners(line: str, tool: tuple[str, tuple[str, ...]]) -
         ("make --always-make generate validate", {"build"}),  # a jsonnet repository's manifests
         ("npm run generate", {"build"}),
         ("go generate ./...", set()),  # code generation alone builds nothing
+        # lint and type checks run as nox sessions, tox environments or make targets named for the tool
+        ("nox -s pep484", {"lint"}),  # alembic's mypy session
+        ("nox -t py-sqla20", set()),
+        ("tox -e py312,flake8", {"lint"}),
+        ("make typing", {"lint"}),
+        ("npm run format:check", {"lint"}),
+        ("nox -s mypy-3.13", {"lint"}),
+        ("nox -s tests", {"test"}),
+        ("tox -e typings_stubs", set()),  # not a known checker name
         ("echo deploy", set()),
         ("twine upload dist/*", {"publish"}),
         ("npm publish --provenance", {"publish"}),

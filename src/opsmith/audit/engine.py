@@ -104,6 +104,7 @@ class _RepoContext:
         self._files = files
         self._file_set = set(files)
         self._config = config
+        self.named: list[str] | None = None  # the files named on the command line, if any
         self.docs: dict[str, list[tuple[str, Any]]] = {}
         self.sources: dict[str, SourceFile] = {}
         self._last_lines: tuple[str, list[str]] | None = None
@@ -115,6 +116,14 @@ class _RepoContext:
     @property
     def files(self) -> Sequence[str]:
         return self._files
+
+    @property
+    def focus(self) -> Sequence[str]:
+        return self._files if self.named is None else self.named
+
+    def add_file(self, path: str) -> None:
+        self._files.append(path)
+        self._file_set.add(path)
 
     def documents(self, family: str) -> Sequence[tuple[str, Any]]:
         return self.docs.get(family, [])
@@ -216,24 +225,71 @@ class _Run:
 def audit(target: Target, config: Config) -> AuditResult:
     run = _Run(target, config)
     root = target.root
-    if target.files:
+    explicit = bool(target.files)
+    if explicit:
         found: Iterable[Discovered] = (Discovered(_relative(f, root), f) for f in target.files)
     else:
-        found = discover(root, extra_skips=frozenset(), notes=run.result.notes)
-        if config.exclude:
-            found = _without_excluded(found, config.exclude)
-    listed: list[str] = []
-    repo = _RepoContext(root, listed, config)
+        found = _discovered(root, config, run.result.notes)
+    repo = _RepoContext(root, [], config)
     for item in found:
-        listed.append(item.relpath)
+        repo.add_file(item.relpath)
         try:
-            _audit_file(run, repo, item, explicit=bool(target.files))
+            _audit_file(run, repo, item, explicit=explicit)
         except Exception as exc:  # a parser bug: the other files are still audited
             run.crashed(f"while auditing {item.relpath}", item.relpath, exc)
-    _audit_derived(run, repo, explicit=bool(target.files))
-    _run_repo_rules(run, repo, explicit=bool(target.files))
+    whole = not explicit
+    if explicit:
+        repo.named = list(repo.files)
+        whole = _read_context(run, repo)
+    _audit_derived(run, repo, named=repo.named)
+    _run_repo_rules(run, repo, named=repo.named, whole=whole)
     run.result.findings.sort(key=Finding.sort_key)
     return run.result
+
+
+def _discovered(root: Path, config: Config, notes: list[str]) -> Iterable[Discovered]:
+    found = discover(root, extra_skips=frozenset(), notes=notes)
+    return _without_excluded(found, config.exclude) if config.exclude else found
+
+
+def _read_context(run: _Run, repo: _RepoContext) -> bool:
+    """Files named on the command line (a pre-commit hook's changed files) are judged with the
+    rest of their repository: the other files of their families, and of the families those
+    read, are parsed but not judged, so rules across files (a Service and its Deployment, a
+    compose service and its Dockerfile) see what is really there, and other families cost
+    nothing. Only at the top of a git checkout, as pre-commit runs: any other folder above a
+    named file may be anything (a home folder). Returns whether the repository was read."""
+    if not (repo.root / ".git").exists():
+        return False
+    wanted = set(repo.docs)
+    for name in list(wanted):
+        wanted.update(BY_NAME[name].reads)
+    named = set(repo.files)
+    for item in _discovered(repo.root, run.config, []):  # notes on files nobody named: not shown
+        if item.relpath in named:
+            continue
+        repo.add_file(item.relpath)
+        names = families_by_name(item.relpath) & wanted
+        maybe = (content_candidates(item.relpath) & wanted) - names
+        if names or maybe:
+            try:
+                _parse_context_file(repo, item, names | maybe, run.config.max_file_size)
+            except Exception as exc:  # a parser bug: judge the named files without this one
+                run.crashed(f"while reading {item.relpath}", item.relpath, exc)
+    return True
+
+
+def _parse_context_file(repo: _RepoContext, item: Discovered, families: set[str], limit: int) -> None:
+    text = read_source_text(item.path, limit)
+    if text is None:
+        return
+    source = SourceFile(item.relpath, text, item.path)
+    for fam_name in sorted(families):
+        parsed = _parse(BY_NAME[fam_name], source)
+        if parsed is None or isinstance(parsed, OtherTool | ParseFailure):
+            continue
+        repo.docs.setdefault(fam_name, []).append((source.relpath, parsed))
+        repo.sources[source.relpath] = source
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -337,12 +393,12 @@ def _report_parse_failure(run: _Run, family: Family, source: SourceFile, failure
     run.emit(rule, problem, source.relpath, source.lines)
 
 
-def _audit_derived(run: _Run, repo: _RepoContext, *, explicit: bool) -> None:
+def _audit_derived(run: _Run, repo: _RepoContext, *, named: Sequence[str] | None) -> None:
     """Documents a family can only build once every file is read (e.g. rendered kustomize
     output): its parser module's optional `derived_documents(repo)` yields `(path, document or
     ParseFailure)`, attributed to the file the content comes from. They go through the family's
     file rules like parsed files (suppressions read that file's lines) and join `repo.documents`."""
-    audited = {path for docs in repo.docs.values() for path, _ in docs}
+    wanted = None if named is None else set(named)
     for family in FAMILIES:
         if family.parser is None or family.name not in repo.docs or family.name not in run.checked:
             continue
@@ -355,7 +411,7 @@ def _audit_derived(run: _Run, repo: _RepoContext, *, explicit: bool) -> None:
             run.crashed(f"deriving {family.name} documents", f"the {family.name} documents", exc)
             continue
         for path, doc in derived:
-            if explicit and path not in audited:
+            if wanted is not None and path not in wanted:
                 continue
             source = repo.sources.get(path) or SourceFile(path, repo.read_text(path) or "")
             if isinstance(doc, ParseFailure):
@@ -374,21 +430,23 @@ def _run_file_rules(run: _Run, family: Family, source: SourceFile, doc: Any) -> 
             run.emit(rule, problem, source.relpath, source.lines, doc)
 
 
-def _run_repo_rules(run: _Run, repo: _RepoContext, *, explicit: bool) -> None:
-    audited = {path for docs in repo.docs.values() for path, _ in docs}
+def _run_repo_rules(run: _Run, repo: _RepoContext, *, named: Sequence[str] | None, whole: bool) -> None:
+    """`named`: only findings in these files are wanted; `whole`: `repo.files` lists the whole
+    repository, which judgements about the repository itself (RP rules) need."""
+    wanted = None if named is None else set(named)
     for family in FAMILIES:
         if family.name not in run.checked:
             continue
         if family.parser is not None and family.name not in repo.docs:
             continue  # nothing of this family here: skip importing its rules at all
-        if family.parser is None and explicit:
-            continue  # repository-wide judgements need the whole repository
+        if family.parser is None and not whole:
+            continue
         for rule in run.enabled_rules(family):
             if rule.scope != "repo" or rule.repo_check is None:
                 continue
             for problem in run.run_checks(rule, rule.repo_check(repo), "the repository"):
                 path = problem.path or ""
-                if explicit and path not in audited:
+                if wanted is not None and path not in wanted:
                     continue
                 run.emit(rule, problem, path, repo.lines_of(path) if path else [])
 

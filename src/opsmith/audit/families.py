@@ -96,6 +96,15 @@ FAMILIES: tuple[Family, ...] = (
         "GA001",
     ),
     Family(
+        "action",
+        "GA",
+        "GitHub Actions action metadata",
+        "opsmith.rules.workflow_action",
+        "opsmith.parse.action",
+        "GA016",
+        markers=("runs",),
+    ),
+    Family(
         "repository", "RP", "Repository-wide", "opsmith.rules.repository", None, None, reads=("workflow",)
     ),
 )
@@ -139,6 +148,8 @@ def artifact_types(relpath: str) -> set[str]:
         found.add("workflow")
     elif _COMPOSE.match(name):
         found.add("compose")
+    elif name in ("action.yml", "action.yaml"):  # other tools use the name too: content decides
+        found.add("action")
     elif _YAML.search(name):
         found.update(("kubernetes", "prometheus", "alertmanager"))
     elif name.endswith((".tf", ".tfvars")):  # variable files hold values TF006 judges
@@ -158,7 +169,7 @@ def _is_migration(relpath: str, name: str) -> bool:
     return bool(_RB_MIGRATION.search(relpath))
 
 
-_BY_CONTENT = frozenset({"kubernetes", "prometheus", "alertmanager"})
+_BY_CONTENT = frozenset({"kubernetes", "prometheus", "alertmanager", "action"})
 
 
 def families_by_name(relpath: str) -> set[str]:

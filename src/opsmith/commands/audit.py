@@ -10,34 +10,31 @@ from pathlib import Path
 
 from opsmith import exit_codes
 from opsmith.audit.engine import AuditResult, Target, audit
-from opsmith.commands.errors import internal_error, usage_error
+from opsmith.commands.errors import CommandError, internal_error, usage_error
 from opsmith.config import Config, ConfigError, find_config, load_config, parse_fail_on
 from opsmith.report import render
 from opsmith.report.safe_text import shown
 
 
 def run_audit(args: argparse.Namespace) -> int:
-    paths = [Path(p) for p in (args.paths or ["."])]
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:
-        return usage_error(f"no such file or folder: {missing[0]}")
-    if args.write_baseline and not args.baseline:
-        return usage_error("--write-baseline needs --baseline FILE to write to")
     try:
-        targets = [(target, _config_for(target, args)) for target in _targets(paths)]
-    except ConfigError as exc:
-        return usage_error(str(exc))
-    except ValueError as exc:
-        return usage_error(str(exc))
+        targets = audit_targets(args)
+    except CommandError as exc:
+        return exc.report()
     results = [audit(target, config) for target, config in targets]
+    if args.fix or args.diff:
+        from opsmith.commands.audit_fix import fix_or_diff
+
+        configs = [config for _, config in targets]
+        code = fix_or_diff(configs, results, write=args.fix, unsafe=args.unsafe_fixes)
+        if code is not None:
+            return code
+        results = [audit(target, config) for target, config in targets]  # what the fixes left
     if args.baseline:
         code = _baseline(results, Path(args.baseline), write=args.write_baseline)
         if code is not None:
             return code
-    result = _merge(results)
-    note = _terraform_fmt_note(targets, result)
-    if note:
-        result.notes.append(note)
+    result = combined(targets, results)
     fail_on = targets[0][1].fail_on
     color = (
         args.color
@@ -88,6 +85,30 @@ def _baseline(results: list[AuditResult], path: Path, *, write: bool) -> int | N
         note += f"; {stale} of its entries no longer occur (rewrite it with --write-baseline)"
     results[0].notes.append(note)
     return None
+
+
+def audit_targets(args: argparse.Namespace) -> list[tuple[Target, Config]]:
+    """What to audit and with which configuration, from the audit verb's arguments; CommandError
+    for a missing path, a bad configuration or an unknown rule ID."""
+    paths = [Path(p) for p in (args.paths or ["."])]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise CommandError(f"no such file or folder: {missing[0]}")
+    if args.write_baseline and not args.baseline:
+        raise CommandError("--write-baseline needs --baseline FILE to write to")
+    try:
+        return [(target, _config_for(target, args)) for target in _targets(paths)]
+    except (ConfigError, ValueError) as exc:
+        raise CommandError(str(exc)) from None
+
+
+def combined(targets: list[tuple[Target, Config]], results: list[AuditResult]) -> AuditResult:
+    """The targets' results as one, with a note when an asked-for check could not run."""
+    result = _merge(results)
+    note = _terraform_fmt_note(targets, result)
+    if note:
+        result.notes.append(note)
+    return result
 
 
 def _targets(paths: list[Path]) -> list[Target]:

@@ -9,10 +9,10 @@ import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Literal, TextIO
 
 from opsmith import exit_codes
-from opsmith.commands.errors import usage_error
+from opsmith.commands.errors import CommandError
 from opsmith.config import ConfigError, find_config, load_config
 from opsmith.design.table import CLOUDS, COMPLIANCE
 from opsmith.report.safe_text import shown
@@ -43,6 +43,17 @@ class Answers:
     cloud: str | None = None
 
 
+@dataclass(frozen=True)
+class Designed:
+    """The design decided now (opsmith.yaml's text), the file it replaces or would replace (None
+    when there was none), and what happened: written, up to date (the file, comments and approval
+    kept), or refused (a file that differs kept, because --force was not given)."""
+
+    text: str
+    previous: str | None
+    outcome: Literal["written", "up to date", "refused"]
+
+
 def run_design(
     path: str = ".",
     *,
@@ -56,15 +67,48 @@ def run_design(
     ask: Callable[[str], str] = input,
     out: TextIO | None = None,
 ) -> int:
+    try:
+        done = design_repository(
+            path,
+            users=users,
+            regions=regions,
+            compliance=compliance,
+            cloud=cloud,
+            name=name,
+            force=force,
+            interactive=interactive,
+            ask=ask,
+            out=out,
+        )
+    except CommandError as exc:
+        return exc.report()
+    return exit_codes.REFUSED if done.outcome == "refused" else exit_codes.OK
+
+
+def design_repository(
+    path: str = ".",
+    *,
+    users: int | None = None,
+    regions: int | None = None,
+    compliance: str | None = None,
+    cloud: str | None = None,
+    name: str | None = None,
+    force: bool = False,
+    interactive: bool | None = None,
+    ask: Callable[[str], str] = input,
+    out: TextIO | None = None,
+) -> Designed:
+    """Analyses, decides and writes the design, telling `out` what it did; CommandError for a bad
+    folder, configuration or answer (usage) and for a folder with nothing to deploy."""
     stream = out or sys.stdout
     root = Path(path)
     if not root.is_dir():
-        return usage_error(f"not a folder: {path}")
+        raise CommandError(f"not a folder: {path}")
     try:
         source = find_config(root)
         settings: dict[str, Any] = dict(load_config(source).settings.get("design", {}))
     except ConfigError as exc:
-        return usage_error(str(exc))
+        raise CommandError(str(exc)) from None
 
     from opsmith.analysis import analyze
     from opsmith.design.approval import content_hash
@@ -76,11 +120,11 @@ def run_design(
     try:
         bounds = Boundaries.from_settings(settings)
     except ValueError as exc:
-        return usage_error(f"{source}: {exc}")
+        raise CommandError(f"{source}: {exc}") from None
     try:  # every file this command may write, checked before the first is written
         targets = [repository_target(root, rel) for rel in (DESIGN_FILE, DOCS_FILE, SVG_FILE)]
     except WriteError as exc:
-        return usage_error(str(exc))
+        raise CommandError(str(exc)) from None
     file = root / DESIGN_FILE
     previous_text = _read(file)
     previous = None
@@ -89,7 +133,7 @@ def run_design(
             previous = load(previous_text, str(file))
         except DesignFileError as exc:
             if not force:
-                return usage_error(f"{exc}; fix {DESIGN_FILE}, or run with --force to replace it")
+                raise CommandError(f"{exc}; fix {DESIGN_FILE}, or run with --force to replace it") from None
     answers = Answers(users, regions, compliance, cloud)
     if previous is not None:
         _fill_from(answers, previous.inputs, stream)
@@ -98,17 +142,15 @@ def run_design(
     try:
         _complete(answers, interactive, ask)
     except _Missing as exc:
-        return usage_error(str(exc))
+        raise CommandError(str(exc)) from None
     try:
         facts = analyze(root, settings, source)
         if not facts.services:
             why = next((f"{u.detail}; {u.supply}" for u in facts.all_unknowns() if u.field == "services"), "")
-            print(
-                f"opsmith: nothing to deploy in {shown(str(root))}: {why or 'no service found'}",
-                file=sys.stderr,
+            raise CommandError(
+                f"nothing to deploy in {shown(str(root))}: {why or 'no service found'}\nnothing was written.",
+                exit_codes.FINDINGS,
             )
-            print("nothing was written.", file=sys.stderr)
-            return exit_codes.FINDINGS
         needs = Needs(
             users=answers.users or 1,
             regions=answers.regions or 1,
@@ -118,37 +160,45 @@ def run_design(
         )
         design = decide(facts, needs, bounds, overrides_of(previous) if previous else None)
     except (ConfigError, DesignError) as exc:
-        return usage_error(str(exc))
+        raise CommandError(str(exc)) from None
     text = render(design)
     if previous_text and previous and content_hash(load_data(previous_text)) == content_hash(to_data(design)):
         print(f"{DESIGN_FILE} is up to date (your comments and approval are kept).", file=stream)
         try:
             _write(zip(targets[1:], _docs(previous), strict=True))
         except WriteError as exc:
-            return usage_error(str(exc))
+            raise CommandError(str(exc)) from None
         _summary(previous, stream)
-        return 0
+        return Designed(previous_text, previous_text, "up to date")
     if previous_text is not None and not force:
-        diff = difflib.unified_diff(
-            previous_text.splitlines(keepends=True),
-            text.splitlines(keepends=True),
-            f"a/{DESIGN_FILE}",
-            f"b/{DESIGN_FILE}",
-        )
-        stream.writelines(diff)
+        stream.writelines(design_diff(previous_text, text))
         print(
             f"\nopsmith: {DESIGN_FILE} exists and differs from the design above; nothing was written."
             " Run with --force to replace it (overrides are kept; the approval is cleared).",
             file=stream,
         )
-        return exit_codes.REFUSED
+        return Designed(text, previous_text, "refused")
     try:
         _write(zip(targets, [text, *_docs(design)], strict=True))
     except WriteError as exc:
-        return usage_error(str(exc))
+        raise CommandError(str(exc)) from None
     print(f"wrote {DESIGN_FILE}, docs/infrastructure.md and docs/infrastructure.svg", file=stream)
     _summary(design, stream)
-    return 0
+    return Designed(text, previous_text, "written")
+
+
+def design_diff(previous: str, text: str) -> list[str]:
+    """The unified diff from the opsmith.yaml there is to the design decided now."""
+    from opsmith.design.render_yaml import DESIGN_FILE
+
+    return list(
+        difflib.unified_diff(
+            previous.splitlines(keepends=True),
+            text.splitlines(keepends=True),
+            f"a/{DESIGN_FILE}",
+            f"b/{DESIGN_FILE}",
+        )
+    )
 
 
 def _read(file: Path) -> str | None:

@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from opsmith import exit_codes
-from opsmith.commands.errors import usage_error
+from opsmith.commands.errors import CommandError
 from opsmith.safe_read import NotReadable, read_text_limited
+
+if TYPE_CHECKING:
+    from opsmith.generate.apply import ApplyReport
 
 _DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 
@@ -43,6 +47,16 @@ def load_digests(path: str | None) -> dict[str, str]:
     return pairs
 
 
+@dataclass(frozen=True)
+class Generated:
+    """What one generate run did (or, dry, would do): the gate's message, each file's outcome and
+    diff, and the planner's notes."""
+
+    gate: str
+    report: ApplyReport
+    notes: tuple[str, ...]
+
+
 def run_generate(
     path: str = ".",
     *,
@@ -53,37 +67,18 @@ def run_generate(
     out: TextIO | None = None,
 ) -> int:
     stream = out or sys.stdout
-    root = Path(path)
-    if not root.is_dir():
-        return usage_error(f"not a folder: {path}")
     try:
-        digests = load_digests(pin_digests)
-    except (OSError, ValueError) as exc:
-        return usage_error(f"--pin-digests: {exc}")
-    from opsmith.design.approval import check_approved
-
-    status = check_approved(root)
-    if not status.approved or status.design is None:
-        print(f"opsmith: {status.message}", file=sys.stderr)
-        return exit_codes.REFUSED
-    from opsmith.generate.apply import apply
-    from opsmith.generate.dockerfile import GenerateError
-    from opsmith.generate.options import GenerateOptions
-    from opsmith.generate.plan import plan
-    from opsmith.writer import WriteError
-
-    try:
-        planned = plan(status.design, GenerateOptions(k8s=k8s, digests=digests))
-        report = apply(root, planned.artifacts, force=force, dry_run=dry_run)
-    except (GenerateError, WriteError) as exc:
-        return usage_error(str(exc))
-    print(f"{status.message}.", file=stream)
+        done = generate_files(path, force=force, dry_run=dry_run, k8s=k8s, pin_digests=pin_digests)
+    except CommandError as exc:
+        return exc.report()
+    report = done.report
+    print(f"{done.gate}.", file=stream)
     verb = "would write" if dry_run else "wrote"
     for result in report.results:
         print(f"  {result.outcome.value:<40} {result.path}", file=stream)
         if result.diff:
             stream.write(result.diff if result.diff.endswith("\n") else result.diff + "\n")
-    for note in planned.notes:
+    for note in done.notes:
         print(f"note: {note}", file=stream)
     changed = [r for r in report.results if r.outcome.name in ("CREATED", "UPDATED", "OVERWRITTEN")]
     print(f"{verb} {len(changed)} file(s); {len(report.kept)} kept as you have them.", file=stream)
@@ -94,3 +89,34 @@ def run_generate(
             file=stream,
         )
     return 0
+
+
+def generate_files(
+    path: str, *, force: bool, dry_run: bool, k8s: bool = False, pin_digests: str | None = None
+) -> Generated:
+    """Renders the approved design and writes it safely (nothing with `dry_run`); CommandError for
+    a bad path or digest file (usage) or a design that has not passed gate 1 (refused)."""
+    root = Path(path)
+    if not root.is_dir():
+        raise CommandError(f"not a folder: {path}")
+    try:
+        digests = load_digests(pin_digests)
+    except (OSError, ValueError) as exc:
+        raise CommandError(f"--pin-digests: {exc}") from None
+    from opsmith.design.approval import check_approved
+
+    status = check_approved(root)
+    if not status.approved or status.design is None:
+        raise CommandError(status.message, exit_codes.REFUSED)
+    from opsmith.generate.apply import apply
+    from opsmith.generate.dockerfile import GenerateError
+    from opsmith.generate.options import GenerateOptions
+    from opsmith.generate.plan import plan
+    from opsmith.writer import WriteError
+
+    try:
+        planned = plan(status.design, GenerateOptions(k8s=k8s, digests=digests))
+        report = apply(root, planned.artifacts, force=force, dry_run=dry_run)
+    except (GenerateError, WriteError) as exc:
+        raise CommandError(str(exc)) from None
+    return Generated(status.message, report, tuple(planned.notes))

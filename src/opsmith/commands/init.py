@@ -1,7 +1,8 @@
 """`opsmith init [PATH]`: the three steps a newcomer needs, stopping at each gate.
 
 analyze -> design (asks the scale questions in a terminal) -> gate 1, approval (asked, or `--yes`,
-which is recorded as such) -> generate -> gate 2, audit of everything generated -> next steps.
+which is recorded as such) -> generate -> gate 2, audit of everything generated -> gate 3, monitoring
+covers every critical service -> next steps.
 """
 
 from __future__ import annotations
@@ -89,14 +90,31 @@ def run_init(
     _step(stream, 4, "gate 2", "audit of what was generated")
     result = _audit_generated(root, stream)
     serious = sum(1 for f in result.findings if f.severity >= Severity.WARNING)
-    _next_steps(root, serious, stream)
+    _step(stream, 5, "gate 3", "monitoring of every critical service")
+    covered = _verify_monitoring(root, stream)
+    _next_steps(root, serious, covered, stream)
     if result.crashes:  # every finding is shown, but a crashed rule must not pass gate 2
         return internal_error(result.crashes[0].where, [c.error for c in result.crashes], debug=debug)
-    return exit_codes.FINDINGS if serious else exit_codes.OK
+    return exit_codes.FINDINGS if serious or not covered else exit_codes.OK
+
+
+def _verify_monitoring(root: Path, stream: TextIO) -> bool:
+    """Gate 3 on what was generated (and any monitoring the repository already had)."""
+    from opsmith.commands.errors import CommandError
+    from opsmith.commands.verify import verify_coverage
+    from opsmith.monitoring.report import to_text
+
+    try:
+        coverage, _ = verify_coverage(str(root))
+    except CommandError as exc:
+        print(f"gate 3 not checked: {exc}", file=stream)
+        return False
+    stream.write(to_text(coverage))
+    return coverage.covered
 
 
 def _step(stream: TextIO, number: int, title: str, what: str) -> None:
-    print(f"\n== {number}/4 {title}: {what}", file=stream)
+    print(f"\n== {number}/5 {title}: {what}", file=stream)
 
 
 def _approve(
@@ -150,8 +168,13 @@ def _log_bypass(root: Path, log: Path, by: str) -> None:
 
     status = check_approved(root)
     digest = status.approval.sha256 if status.approval else "?"
+    append_approval_log(log, f"gate 1 approved without review by {by}, design sha256 {digest}")
+
+
+def append_approval_log(log: Path, event: str) -> None:
+    """One timestamped line in .opsmith/approvals.log, for approvals no terminal saw."""
     moment = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    line = f"{moment} gate 1 approved without review by {by}, design sha256 {digest}\n"
+    line = f"{moment} {event}\n"
     log.parent.mkdir(parents=True, exist_ok=True)
     # O_NONBLOCK: a FIFO planted at this name fails at once instead of waiting for a reader
     fd = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK, 0o666)
@@ -174,13 +197,15 @@ def _audit_generated(root: Path, stream: TextIO) -> AuditResult:
     return result
 
 
-def _next_steps(root: Path, serious: int, stream: TextIO) -> None:
+def _next_steps(root: Path, serious: int, covered: bool, stream: TextIO) -> None:
     print("\nNext steps:", file=stream)
     if serious:
         print(
             f"  - fix the {serious} finding(s) above (or tell opsmith why with `opsmith: ignore[ID]`)",
             file=stream,
         )
+    if not covered:
+        print("  - close the monitoring gaps above, then run `opsmith verify monitoring`", file=stream)
     print(
         "  - copy .env.example to .env, fill in the secrets, and `docker compose up -d` to try it",
         file=stream,

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from opsmith.audit.families import BY_NAME, FAMILIES, FAMILIES_BY_PREFIX
-from opsmith.commands.errors import usage_error
+from opsmith.commands.errors import CommandError
 from opsmith.rules.base import Rule
 from opsmith.rules.catalogue import all_rules
 
@@ -26,33 +26,40 @@ SEVERITY_POLICY = (
 
 
 def list_rules(family: str | None, fmt: str) -> int:
+    try:
+        rules = select_rules(family)
+    except CommandError as exc:
+        return exc.report()
+    if fmt == "markdown":
+        print(catalogue_markdown(rules), end="")
+        return 0
+    if fmt == "json":
+        print(json.dumps(rule_rows(rules), indent=2))
+        return 0
+    for r in rules:
+        print(f"{r.id}  {r.severity.label:<7}  {r.family:<12}  {r.title}")
+    return 0
+
+
+def select_rules(family: str | None) -> list[Rule[Any]]:
+    """Every rule, or those of one family (by name or ID prefix); CommandError for an unknown one."""
     rules = all_rules()
     if family:
         named = BY_NAME.get(family.lower())
         wanted = (named,) if named else FAMILIES_BY_PREFIX.get(family.upper(), ())
         if not wanted:
             names = ", ".join(sorted(BY_NAME))
-            return usage_error(f"unknown family {family!r} (one of: {names})")
+            raise CommandError(f"unknown family {family!r} (one of: {names})")
         rules = [r for r in rules if r.family in {f.name for f in wanted}]
-    if fmt == "markdown":
-        print(catalogue_markdown(rules), end="")
-        return 0
-    if fmt == "json":
-        rows = [
-            {
-                "id": r.id,
-                "severity": r.severity.label,
-                "family": r.family,
-                "title": r.title,
-                "scope": r.scope,
-            }
-            for r in rules
-        ]
-        print(json.dumps(rows, indent=2))
-        return 0
-    for r in rules:
-        print(f"{r.id}  {r.severity.label:<7}  {r.family:<12}  {r.title}")
-    return 0
+    return rules
+
+
+def rule_rows(rules: list[Rule[Any]]) -> list[dict[str, str]]:
+    """The rows of `opsmith rules --format json`."""
+    return [
+        {"id": r.id, "severity": r.severity.label, "family": r.family, "title": r.title, "scope": r.scope}
+        for r in rules
+    ]
 
 
 def catalogue_markdown(rules: list[Rule[Any]]) -> str:

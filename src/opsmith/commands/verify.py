@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from opsmith import exit_codes
-from opsmith.commands.errors import usage_error
+from opsmith.commands.errors import CommandError
 from opsmith.config import Config, ConfigError, find_config, load_config
 
 if TYPE_CHECKING:
+    from opsmith.monitoring.coverage import Coverage
     from opsmith.monitoring.runbooks import RunbookBase
 
 
@@ -20,14 +21,34 @@ def run_verify_monitoring(
     path: str = ".", fmt: str = "text", config_file: str | None = None, out: TextIO | None = None
 ) -> int:
     stream = out or sys.stdout
+    try:
+        coverage, note = verify_coverage(path, config_file)
+    except CommandError as exc:
+        return exc.report()
+    if fmt == "json":
+        stream.write(json.dumps(coverage.to_json(), indent=2) + "\n")
+    else:
+        from opsmith.monitoring.report import to_text
+
+        if note:
+            from opsmith.report.safe_text import shown
+
+            stream.write(shown(note) + "\n")
+        stream.write(to_text(coverage))
+    return exit_codes.OK if coverage.covered else exit_codes.FINDINGS
+
+
+def verify_coverage(path: str, config_file: str | None = None) -> tuple[Coverage, str | None]:
+    """Gate 3's coverage of the repository at `path`, and a note when its design is not approved;
+    CommandError for a bad folder, configuration or design file."""
     root = Path(path)
     if not root.is_dir():
-        return usage_error(f"not a folder: {path}")
+        raise CommandError(f"not a folder: {path}")
     try:
         config = load_config(Path(config_file) if config_file else find_config(root))
         base = _runbook_base(config)
     except ConfigError as exc:
-        return usage_error(str(exc))
+        raise CommandError(str(exc)) from None
     from opsmith.design.approval import check_approved, design_path
 
     design = None
@@ -35,12 +56,11 @@ def run_verify_monitoring(
     if design_path(root).is_file():
         status = check_approved(root)
         if status.state == "invalid" or status.design is None:
-            return usage_error(status.message)
+            raise CommandError(status.message)
         design = status.design
         if not status.approved:
             note = f"note: {status.message}; its services are checked as written"
     from opsmith.monitoring.gate import verify_monitoring
-    from opsmith.monitoring.report import to_text
 
     coverage = verify_monitoring(
         root,
@@ -49,15 +69,7 @@ def run_verify_monitoring(
         max_size=config.max_file_size,
         runbook_base=base,
     )
-    if fmt == "json":
-        stream.write(json.dumps(coverage.to_json(), indent=2) + "\n")
-    else:
-        if note:
-            from opsmith.report.safe_text import shown
-
-            stream.write(shown(note) + "\n")
-        stream.write(to_text(coverage))
-    return exit_codes.OK if coverage.covered else exit_codes.FINDINGS
+    return coverage, note
 
 
 def _runbook_base(config: Config) -> RunbookBase | None:

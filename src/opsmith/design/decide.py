@@ -32,6 +32,7 @@ from opsmith.design.model import (
     Slo,
 )
 from opsmith.design.table import PAAS, Boundaries, Cloud, Compliance, Selection, Tier, forced, select
+from opsmith.generate.dockerfile import base_images, image_version
 
 
 class DesignError(ValueError):
@@ -256,9 +257,15 @@ def _release(version: str | None) -> str | None:
 def _build(found: ServiceFacts) -> Build:
     runtime = None
     if found.runtime is not None:
-        match = _VERSION.search(found.runtime.version)
-        version = match.group(1) if match else found.runtime.version
-        runtime = RuntimeSpec(name=found.runtime.name, version=version, declared=found.runtime.version)
+        name, declared = found.runtime.name, found.runtime.version
+        if name in base_images():
+            # the exact release the image and CI run: the declared one, or the newest bundled
+            # release of the line a range allows (`declared` says which)
+            version = image_version(name, declared)
+        else:
+            match = _VERSION.search(declared)
+            version = match.group(1) if match else declared
+        runtime = RuntimeSpec(name=name, version=version, declared=declared)
     manager = found.package_manager
     return Build(
         context=found.path,

@@ -5,11 +5,13 @@ tier would change."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from opsmith.design.decide import choice_paths
 from opsmith.design.model import Choice, Design, Service
 from opsmith.design.table import ROWS, next_row
+from opsmith.generate.specs import RDS_CA_BUNDLE, REDIS_CA_VAR, ca_variables, database_ca, ecosystem
 
 DOCS_FILE = "docs/infrastructure.md"
 SVG_FILE = "docs/infrastructure.svg"
@@ -63,6 +65,9 @@ def render_docs(design: Design) -> str:
             f"| {b.kind} | {b.version or '-'} | {_cell(_value(b.provider))} | {', '.join(b.used_by) or '-'} |"
             for b in design.backing_services
         ]
+        tls = _tls_notes(design)
+        if tls:
+            out += ["", "### TLS to managed data stores", "", *[f"- {line}" for line in tls]]
     out += ["", "## Environments", ""]
     out += [
         f"- **{e.name}**: deploys {e.deploys}; replicas: {e.replicas}{'; protected' if e.protected else ''}."
@@ -174,6 +179,57 @@ def _operations(s: Service) -> list[str]:
         why = s.critical.override.reason if s.critical.override else s.critical.reason
         out.append(f"- **{s.name}** is {flag}: {why}")
     return out
+
+
+_MANAGED_POSTGRES = ("aws-rds-postgresql", "cloud-sql-postgresql", "azure-postgresql-flexible")
+
+
+def _tls_notes(design: Design) -> list[str]:
+    """How each service's client treats the managed stores' certificates: what the generated
+    images and manifests do about it, and what is left to the code."""
+    providers = {b.kind: b.provider.effective for b in design.backing_services}
+    out: list[str] = []
+    postgres = [s for s in design.services if "postgresql" in s.uses]
+    if postgres and providers.get("postgresql") in _MANAGED_POSTGRES:
+        out.append(
+            "PostgreSQL: `DATABASE_URL` asks for `sslmode=require`. libpq and the drivers that follow"
+            " its meaning (psycopg, asyncpg, pgx, lib/pq, the pg gem, pdo_pgsql) then encrypt without"
+            " verifying the server; node-postgres verifies it against Node's own CA store."
+        )
+        on_rds = [s for s in postgres if database_ca(design, s)]
+        built = _names(s for s in on_rds if not s.build.dockerfile)
+        kept = _names(s for s in on_rds if s.build.dockerfile)
+        if built:
+            out.append(
+                f"{built}: the generated image downloads Amazon's RDS CA bundle at build and names it in"
+                f" NODE_EXTRA_CA_CERTS ({RDS_CA_BUNDLE})."
+            )
+        if kept:
+            out.append(
+                f"{kept}: your own Dockerfile must add Amazon's RDS CA bundle ({RDS_CA_BUNDLE}) and set"
+                " NODE_EXTRA_CA_CERTS to its path, or node-postgres refuses the database's certificate."
+            )
+        if providers["postgresql"] == "cloud-sql-postgresql":
+            node = _names(s for s in postgres if ecosystem(s) == "node")
+            if node:
+                out.append(
+                    f"{node}: Cloud SQL's certificate is signed by the instance's own CA and does not"
+                    " name its private IP, so node-postgres refuses it: connect through the Cloud SQL"
+                    " Node.js Connector, or add `uselibpqcompat=true` to the URL where node-postgres"
+                    " accepts it (libpq's meaning of sslmode=require)."
+                )
+    memorystore = _names(s for s in design.services if REDIS_CA_VAR in ca_variables(design, s))
+    if memorystore:
+        out.append(
+            f"{memorystore}: Memorystore's certificate is signed by the instance's own CA, passed (PEM)"
+            f" in {REDIS_CA_VAR} from the secret store; the code hands it to its Redis client"
+            " (ioredis `tls.ca`, redis-py `ssl_ca_data`)."
+        )
+    return out
+
+
+def _names(services: Iterable[Service]) -> str:
+    return ", ".join(f"**{s.name}**" for s in services)
 
 
 def _design_risks(design: Design) -> list[str]:

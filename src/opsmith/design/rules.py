@@ -16,7 +16,9 @@ PLATFORM_TEXT: dict[str, str] = {
     "railway": (
         "Railway builds and runs each service from this repository's Dockerfile at the deployed commit "
         "(`railway up`); CI scans an image built from the same commit and Dockerfile, but what runs is "
-        "Railway's own build"
+        "Railway's own build: its CLI uploads a folder, and running a registry image instead means "
+        "switching the service's source through Railway's API, with registry credentials for a private "
+        "GHCR image"
     ),
     "fly": "Fly.io runs each service as Fly Machines behind its own proxy, close to users",
     "aws-ec2": "one EC2 instance runs the compose stack",

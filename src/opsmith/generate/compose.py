@@ -18,8 +18,14 @@ import yaml
 
 from opsmith.design.model import Design, Service
 from opsmith.generate.artifact import Artifact
-from opsmith.generate.dockerfile import health_probe
-from opsmith.generate.specs import build_context, container_spec, image_name
+from opsmith.generate.monitoring_telemetry import compose_environment
+from opsmith.generate.specs import (
+    build_context,
+    docker_context,
+    image_name,
+    probe_command,
+    workspace_member,
+)
 from opsmith.secrets.detect import is_secret_name
 
 HEADER = """\
@@ -47,9 +53,11 @@ def _app_service(design: Design, service: Service, primary: dict[str, str]) -> d
     entry: dict[str, Any] = {}
     owner = primary[context]
     if owner == service.name:
-        build: dict[str, Any] = {"context": _verbatim(context)}
+        build: dict[str, Any] = {"context": _verbatim(docker_context(service))}
         if service.build.dockerfile:
             build["dockerfile"] = _verbatim(service.build.dockerfile.rsplit("/", 1)[-1])
+        elif workspace_member(service):
+            build["dockerfile"] = _verbatim(f"{workspace_member(service)}/Dockerfile")
         entry["build"] = build
     entry["image"] = f"{image_name(design, design.service(owner) or service)}:${{IMAGE_TAG:-dev}}"
     if owner != service.name and service.start:
@@ -61,12 +69,14 @@ def _app_service(design: Design, service: Service, primary: dict[str, str]) -> d
         info = backing_images()[kind]
         env[info["url_var"]] = info["url"]
         needs[info["service"]] = {"condition": "service_healthy"}
+    wired = _wired(service)
     for name in service.env:
         if name not in env and name != "PORT":
-            env[name] = _passed_through(name)
+            env[name] = wired.get(name) or _passed_through(name)
     if service.port is not None:
         env.setdefault("PORT", str(service.port))
         entry["ports"] = [f"{service.port}:{service.port}"]
+    env.update(compose_environment(design, service))
     if env:
         entry["environment"] = env
     if needs:
@@ -95,12 +105,20 @@ def _verbatim(text: str) -> str:
 def _probe(service: Service) -> list[str] | None:
     """The generated Dockerfile's probe, on the readiness route: dependants start once the service
     can reach what it needs (condition: service_healthy), and compose never restarts a container
-    for failing it. Also for a service built from the user's own Dockerfile (its runtime is known
-    even though opsmith did not write the image)."""
-    build = service.build.model_copy(update={"dockerfile": None})
-    own = service.model_copy(update={"build": build, "liveness": None})
-    spec = container_spec(own)
-    return health_probe(spec) if spec is not None else None
+    for failing it."""
+    return probe_command(service, liveness=False)
+
+
+def _wired(service: Service) -> dict[str, str]:
+    """What compose itself sets for the backing services a service uses: the URL, and the separate
+    settings (PGHOST, REDIS_PORT...) for an app that reads those instead; left to .env they would
+    be empty and the app would look for its database on localhost."""
+    wired: dict[str, str] = {}
+    for kind in service.uses:
+        info = backing_images()[kind]
+        wired.update(info.get("variables", {}))
+        wired[info["url_var"]] = info["url"]
+    return wired
 
 
 def _passed_through(name: str) -> str:
@@ -163,9 +181,9 @@ def env_example(design: Design) -> str:
         for name in [info["secret"], *info.get("extra_secrets", [])]:
             if name:
                 lines.append(f"{name}=")
-    provided = {backing_images()[b.kind]["url_var"] for b in design.backing_services}
     listed = set()
     for service in design.services:
+        provided = _wired(service)
         for name in service.env:
             if name in provided or name == "PORT" or name in listed:
                 continue

@@ -44,6 +44,16 @@ class ContainerSpec:
     main_package: str = "."  # Go: the package to build
     package_manager_version: str | None = None  # pnpm, yarn: the exact release to install
     digests: dict[str, str] = field(default_factory=dict)  # image reference -> sha256 digest
+    # The service has no route that answers without its backing services: the health check only
+    # asks whether the port accepts connections (health_path is then not called).
+    health_tcp: bool = False
+    # Node: a CA bundle the managed database's certificate chains to, which Node's store lacks
+    # (node-postgres verifies the server even at sslmode=require); fetched at build, trusted by
+    # NODE_EXTRA_CA_CERTS
+    database_ca_url: str | None = None
+    # Node workspace member: its folder inside the context, which is the workspace root holding
+    # the lockfile (the Dockerfile is still written in the member's folder)
+    workspace_member: str | None = None
 
 
 @cache
@@ -213,6 +223,9 @@ def _node(spec: ContainerSpec) -> dict[str, Any]:
         else _image("node", spec.runtime_version, spec)
     )
     lock = spec.lockfile or tool["lock"]
+    # a workspace installs from the root's lockfile with every member's manifest (pnpm also needs
+    # its workspace file): a first stage picks them out of the whole context
+    workspace = [lock, "pnpm-workspace.yaml"] if manager == "pnpm" else [lock]
     probe = None
     if _needs_http_health(spec):
         url = _literal(_url(spec))
@@ -226,9 +239,27 @@ def _node(spec: ContainerSpec) -> dict[str, Any]:
         "cache_dir": tool["cache"],
         "build_run": run_argument(spec.build_command, tool["prune"]) if spec.build_command else None,
         "user": "bun" if bun else "node",
+        "workspace_member": spec.workspace_member,
+        "workspace_files": workspace,
+        "database_ca": _ca_download(spec.database_ca_url, bun) if spec.database_ca_url else None,
+        "database_ca_file": DATABASE_CA_FILE,
         "health_probe": probe,
         "start_argv": _argv(spec, ["bun" if bun else "node", "index.js"]),
     }
+
+
+DATABASE_CA_FILE = "/etc/ssl/certs/database-ca.pem"
+
+
+def _ca_download(url: str, bun: bool) -> list[str]:
+    """A build step that saves the CA bundle with the runtime's own fetch (slim images have no
+    curl); a failed download fails the build rather than an image that cannot reach its database."""
+    script = (
+        f"fetch({_literal(url)})"
+        ".then(r => { if (!r.ok) throw new Error('HTTP ' + r.status); return r.text(); })"
+        ".then(t => require('fs').writeFileSync('/database-ca.pem', t))"
+    )
+    return ["bun" if bun else "node", "-e", script]
 
 
 PY_TOOLS: dict[str, tuple[list[str], str | None, str]] = {
@@ -278,8 +309,25 @@ def _python(spec: ContainerSpec) -> dict[str, Any]:
         "tool_install": bootstrap,
         "install_prod": install,
         "health_probe": probe,
-        "start_argv": _argv(spec, ["python", "-m", spec.name.replace("-", "_")]),
+        "start_argv": _without_runner(_argv(spec, ["python", "-m", spec.name.replace("-", "_")])),
     }
+
+
+# The image installs into /opt/venv, which is on PATH, and carries no package manager at run time:
+# `uv run gunicorn ...` (how the repository starts it locally) runs as `gunicorn ...` there.
+_PY_RUNNERS = frozenset({"uv", "poetry", "pipenv", "pdm"})
+
+
+def _without_runner(argv: list[str]) -> list[str]:
+    """`argv` without a leading `uv run`, `poetry run`, `pipenv run` or `pdm run` and the
+    runner's own flags (`--frozen`, `--no-sync`, `--`)."""
+    if len(argv) < 3 or argv[0] not in _PY_RUNNERS or argv[1] != "run":
+        return argv
+    rest = argv[2:]
+    while rest and rest[0].startswith("-"):
+        if rest.pop(0) == "--":
+            break
+    return rest or argv
 
 
 def _go(spec: ContainerSpec) -> dict[str, Any]:
@@ -382,10 +430,40 @@ def _dotnet(spec: ContainerSpec) -> dict[str, Any]:
     }
 
 
+def _tcp_probe(spec: ContainerSpec) -> list[str]:
+    """A connect to the port with what the runtime image holds: the language's own socket API, or
+    BusyBox `nc` in the Alpine images of compiled languages."""
+    port = spec.port
+    if spec.ecosystem == "node":
+        script = (
+            f"require('net').connect({port}, '127.0.0.1').setTimeout(3000, () => process.exit(1))"
+            ".on('connect', () => process.exit(0)).on('error', () => process.exit(1))"
+        )
+        return ["bun" if spec.package_manager == "bun" else "node", "-e", script]
+    if spec.ecosystem == "python":
+        script = f"import socket; socket.create_connection(('127.0.0.1', {port}), timeout=3).close()"
+        return ["python", "-c", script]
+    if spec.ecosystem == "ruby":
+        return ["ruby", "-rsocket", "-e", f"TCPSocket.new('127.0.0.1', {port}).close"]
+    if spec.ecosystem == "php":
+        return ["php", "-r", f"exit(@fsockopen('127.0.0.1', {port}) === false ? 1 : 0);"]
+    return ["nc", "-z", "-w", "3", "127.0.0.1", str(port)]
+
+
+def _values(spec: ContainerSpec) -> dict[str, Any] | None:
+    builder = _BUILDERS.get(spec.ecosystem)
+    if builder is None:
+        return None
+    values = builder(spec)
+    if spec.health_tcp and _needs_http_health(spec):
+        values["health_probe"] = _tcp_probe(spec)
+    return values
+
+
 def health_probe(spec: ContainerSpec) -> list[str] | None:
     """The command that tells whether the service answers, with tools its image already has."""
-    builder = _BUILDERS.get(spec.ecosystem)
-    probe = builder(spec)["health_probe"] if builder else None
+    values = _values(spec)
+    probe = values["health_probe"] if values else None
     return list(probe) if probe else None
 
 
@@ -402,8 +480,8 @@ _BUILDERS = {
 
 
 def render_dockerfile(spec: ContainerSpec) -> str:
-    builder = _BUILDERS.get(spec.ecosystem)
-    if builder is None:
+    own = _values(spec)
+    if own is None:
         raise GenerateError(f"service {spec.name}: no Dockerfile template for {spec.ecosystem!r}")
     values = {
         "name": spec.name,
@@ -411,7 +489,8 @@ def render_dockerfile(spec: ContainerSpec) -> str:
         "kind": spec.kind,
         "port": spec.port,
         "build_command": None,
-        **builder(spec),
+        "health_tcp": spec.health_tcp,
+        **own,
     }
     return render_template(f"dockerfile/{spec.ecosystem}.Dockerfile.j2", s=values)
 
@@ -440,7 +519,7 @@ _IGNORE_COMMON = [
     "coverage/",
 ]
 _IGNORE_BY_ECOSYSTEM = {
-    "node": ["node_modules", "npm-debug.log*", ".next/cache", ".turbo", "dist/", "build/"],
+    "node": ["**/node_modules", "**/npm-debug.log*", "**/.next/cache", "**/.turbo", "dist/", "build/"],
     "python": [
         "**/__pycache__",
         "**/*.pyc",
@@ -474,7 +553,10 @@ def render_dockerignore(ecosystem: str) -> str:
 
 def render(spec: ContainerSpec) -> list[Artifact]:
     folder = "" if spec.path in ("", ".") else spec.path.rstrip("/") + "/"
+    # Built from a folder above its own, the image reads `<Dockerfile>.dockerignore` (BuildKit's
+    # per-Dockerfile ignore file), which leaves the context root's own .dockerignore alone.
+    ignore = "Dockerfile.dockerignore" if spec.workspace_member else ".dockerignore"
     return [
         Artifact(f"{folder}Dockerfile", render_dockerfile(spec), generator="dockerfile"),
-        Artifact(f"{folder}.dockerignore", render_dockerignore(spec.ecosystem), generator="dockerfile"),
+        Artifact(f"{folder}{ignore}", render_dockerignore(spec.ecosystem), generator="dockerfile"),
     ]

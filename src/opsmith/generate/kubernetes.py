@@ -343,7 +343,7 @@ def _readme(ctx: Context) -> str:
         "until the required keys exist.",
         "",
         "- Required: " + (", ".join(f"`{k}`" for k in required) or "none"),
-        "- Passed when present (connection URLs of the backing services): "
+        "- Passed when present (the backing services' connection URLs and CA certificates): "
         + (", ".join(f"`{k}`" for k in optional) or "none"),
         "",
         "With External Secrets Operator and a ClusterSecretStore for the secret store, an",

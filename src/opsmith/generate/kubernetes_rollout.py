@@ -149,7 +149,13 @@ def pod_monitor(ctx: Context, service: Service) -> Doc | None:
         spec={
             "selector": {"matchLabels": selector(ctx, service)},
             "podMetricsEndpoints": [
-                {"port": METRICS_PORT if exported.port else "http", "path": path, "interval": "30s"}
+                {
+                    "port": METRICS_PORT if exported.port else "http",
+                    "path": path,
+                    "interval": "30s",
+                    # the label the generated alerts and dashboards select the service by
+                    "relabelings": [{"targetLabel": "service", "replacement": name(service)}],
+                }
             ],
         },
     )

@@ -31,7 +31,8 @@ from opsmith.generate.kubernetes_meta import (
 )
 from opsmith.generate.kubernetes_network import edge
 from opsmith.generate.kubernetes_rollout import METRICS_PORT, ROLLOUTS_API, strategy
-from opsmith.generate.specs import container_spec, ecosystem
+from opsmith.generate.monitoring_telemetry import kubernetes_environment
+from opsmith.generate.specs import ca_variables, container_spec, ecosystem
 from opsmith.secrets.detect import is_secret_name
 
 # Variables that usually carry a credential even though their name only points at something:
@@ -60,12 +61,13 @@ def environment(ctx: Context, service: Service) -> tuple[list[dict[str, Any]], l
     seen = {"PORT", "HOME"}
     # Variables the app reads are required; a backing service's URL the app was not seen reading
     # is passed when the Secret has it (optional), as compose.yaml passes it.
-    wanted = [(v, True) for v in service.env] + [(v, False) for v in urls]
+    cas = ca_variables(ctx.design, service)
+    wanted = [(v, True) for v in service.env] + [(v, False) for v in [*urls, *cas]]
     for variable, required in wanted:
         if variable in seen:
             continue
         seen.add(variable)
-        if secret_variable(variable, set(urls)):
+        if secret_variable(variable, set(urls)) or variable in cas:
             ref: dict[str, Any] = {"name": ctx.secret_name, "key": variable}
             if not required:
                 ref["optional"] = True
@@ -76,6 +78,7 @@ def environment(ctx: Context, service: Service) -> tuple[list[dict[str, Any]], l
             ref = {"name": ctx.config_name, "key": variable, "optional": True}
             env.append({"name": variable, "valueFrom": {"configMapKeyRef": ref}})
             config_keys.append(variable)
+    env += [e for e in kubernetes_environment(ctx.design, service) if e["name"] not in seen]
     return env, secret_keys, config_keys
 
 

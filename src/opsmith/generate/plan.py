@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from opsmith.design.model import Design
-from opsmith.generate import compose, dockerfile, kubernetes, rollback, terraform, workflows
+from opsmith.generate import compose, dockerfile, kubernetes, monitoring, rollback, terraform, workflows
 from opsmith.generate.artifact import Artifact
 from opsmith.generate.options import GenerateOptions
-from opsmith.generate.specs import build_context, container_spec, ecosystem
+from opsmith.generate.specs import build_context, container_spec, database_ca, ecosystem
 
 
 @dataclass
@@ -25,6 +25,8 @@ def plan(design: Design, options: GenerateOptions) -> Plan:
     out.artifacts += kubernetes.render(design, options)
     out.artifacts += terraform.render(design, options)
     out.artifacts += rollback.render(design)
+    out.artifacts += monitoring.render(design)
+    out.notes += monitoring.notes(design)
     return out
 
 
@@ -41,7 +43,7 @@ def _containers(design: Design, options: GenerateOptions, out: Plan) -> None:
                 f"{service.name}: kept your {service.build.dockerfile} (opsmith audit checks it)"
             )
             continue
-        spec = container_spec(service, options.digests)
+        spec = container_spec(service, options.digests, database_ca(design, service))
         if spec is None:
             out.notes.append(
                 f"{service.name}: no Dockerfile generated, its ecosystem is unknown "

@@ -62,7 +62,7 @@ from opsmith.generate.artifact import Artifact, safe_name
 from opsmith.generate.compose import backing_images
 from opsmith.generate.hcl_format import align, literal
 from opsmith.generate.options import GenerateOptions, cloud_of, wants_terraform
-from opsmith.generate.specs import acr_name, build_context, image_name
+from opsmith.generate.specs import REDIS_CA_VAR, acr_name, build_context, image_name, probe_command
 from opsmith.generate.templating import render_template
 
 GENERATOR = "terraform"
@@ -154,6 +154,8 @@ class RunService:
     port: int | None
     health_path: str | None  # readiness and the load balancer: may ask the backing services
     live_path: str | None  # liveness: a route that answers alone; None checks the port
+    # ECS: the container's own health check (liveness, replaces the task); the ALB uses health_path
+    live_command: list[str] | None
     secrets: list[str]
     min_count: int
     max_count: int
@@ -223,9 +225,6 @@ def _stack(design: Design) -> Stack:
     if stack.platform == "service":
         stack.services = [_run_service(stack, s, owners[build_context(s)]) for s in _runnable(stack)]
     return stack
-
-
-REDIS_CA_VAR = "REDIS_CA_CERT"
 
 
 def _place_backing(stack: Stack, backing: BackingService) -> None:
@@ -305,6 +304,7 @@ def _run_service(stack: Stack, service: Service, owner: Service) -> RunService:
         port=service.port if service.kind == "web" else None,
         health_path=service.health_path,
         live_path=service.liveness.path if service.liveness else None,
+        live_command=probe_command(service, liveness=True) if service.kind == "web" else None,
         secrets=sorted(secrets),
         min_count=max(resources.replicas_min, 1),
         max_count=max(resources.replicas_max, resources.replicas_min, 1),

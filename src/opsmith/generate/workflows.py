@@ -27,6 +27,7 @@ from typing import Any
 from opsmith.design.model import Design
 from opsmith.generate.artifact import Artifact
 from opsmith.generate.options import GenerateOptions, cloud_of, wants_terraform
+from opsmith.generate.specs import docker_context
 from opsmith.generate.workflow_platforms import (
     Settings,
     Target,
@@ -218,7 +219,8 @@ def _scan_job() -> dict[str, Any]:
 
 def _build_inputs(unit: Unit, tag: str) -> dict[str, Any]:
     assert unit.dockerfile is not None
-    return {"context": verbatim(unit.context), "file": verbatim(unit.dockerfile), "tags": tag}
+    context = docker_context(unit.primary)  # a workspace member's image: the workspace root
+    return {"context": verbatim(context), "file": verbatim(unit.dockerfile), "tags": tag}
 
 
 def _image_scan(ref: str) -> Step:

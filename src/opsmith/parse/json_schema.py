@@ -3,7 +3,8 @@ problem described in a sentence and placed on the line of the key it is about.
 
 `json_schema_check` answers first: when it is sure the tree is valid there is nothing to say, and
 `jsonschema` is not even imported. Otherwise `jsonschema` is imported, its validator built once per
-process, and it finds and words every problem.
+process, and it finds and words every problem; a value repeated (through YAML aliases or written
+out again) is judged once (json_schema_repeats).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from functools import cache
 from typing import Any
 
 from opsmith.parse.json_schema_check import is_valid, load_schema
+from opsmith.parse.json_schema_repeats import keywords_once, repeats_once
 from opsmith.parse.yaml_tree import YMap, YSeq
 
 _TYPE_WORDS = {
@@ -41,10 +43,11 @@ class SchemaProblem:
 @cache
 def validator(schema_file: str) -> Any:
     """The validator for `data/schemas/<schema_file>`, built once."""
-    from jsonschema.validators import validator_for
+    from jsonschema.validators import extend, validator_for
 
     schema = load_schema(schema_file)
-    return validator_for(schema)(schema)
+    plain = validator_for(schema)
+    return extend(plain, keywords_once(plain.VALIDATORS))(schema)  # type: ignore[no-untyped-call]
 
 
 def iter_errors(schema_file: str, tree: Any) -> Iterator[Any]:
@@ -52,7 +55,12 @@ def iter_errors(schema_file: str, tree: Any) -> Iterator[Any]:
     sure there are none."""
     if is_valid(schema_file, tree):
         return iter(())
-    return iter(validator(schema_file).iter_errors(tree))
+    return _errors(schema_file, tree)
+
+
+def _errors(schema_file: str, tree: Any) -> Iterator[Any]:
+    with repeats_once(tree):
+        yield from validator(schema_file).iter_errors(tree)
 
 
 def schema_problems(schema_file: str, tree: Any, limit: int = 25) -> list[SchemaProblem]:
@@ -61,7 +69,7 @@ def schema_problems(schema_file: str, tree: Any, limit: int = 25) -> list[Schema
     if is_valid(schema_file, tree):
         return []
     tree = text_keyed(tree)
-    for error in validator(schema_file).iter_errors(tree):
+    for error in _errors(schema_file, tree):
         for leaf in _leaves(error):
             for problem in _describe(leaf, tree):
                 out.setdefault((problem.line, problem.message), problem)

@@ -9,6 +9,10 @@ keyword it does not know, a key that is not text, a `$ref` that is not a local p
 alias) makes it answer False, and the caller asks jsonschema, which stays the judge and the author
 of every message. tests/parse/test_json_schema_check.py keeps the two in agreement on the
 repository's files and on thousands of mutations of them.
+
+A mapping or list whose value occurs more than once (reached through YAML aliases, or written out
+again) is checked against each subschema once: a few kilobytes of nested aliases expand to hundreds
+of thousands of nodes, but hold only a few hundred distinct ones.
 """
 
 from __future__ import annotations
@@ -44,6 +48,38 @@ def load_schema(schema_file: str) -> dict[str, Any]:
         raise FileNotFoundError(schema_file)
     schema: dict[str, Any] = json.loads(data)
     return schema
+
+
+def repeated_nodes(tree: Any) -> dict[int, int]:
+    """The mappings and lists of `tree` whose value occurs more than once, each (by id) with a
+    number its equals share: one object reached through YAML aliases or merge keys, or equal
+    copies written out (a block pasted many times). Their verdicts are the same, so each is
+    worked out once. Linear in the written nodes: each object is read once."""
+    classes: dict[tuple[Any, ...], int] = {}
+    of_node: dict[int, int] = {}
+    uses: dict[int, int] = {}
+    stack: list[tuple[Any, bool]] = [(tree, False)] if isinstance(tree, dict | list) else []
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in of_node:
+            uses[of_node[id(node)]] += 1
+            continue
+        items = list(node.items()) if isinstance(node, dict) else list(enumerate(node))
+        if not children_done:
+            stack.append((node, True))
+            stack.extend((child, False) for _key, child in items if isinstance(child, dict | list))
+            continue
+        parts = tuple(
+            (key, ("node", of_node[id(child)]) if isinstance(child, dict | list) else (type(child), child))
+            for key, child in items
+        )
+        try:
+            number = classes.setdefault((isinstance(node, dict), parts), len(classes))
+        except TypeError:  # a value that cannot be a key (unhashable): never taken for another
+            number = -1 - len(of_node)
+        of_node[id(node)] = number
+        uses[number] = uses.get(number, 0) + 1
+    return {node: number for node, number in of_node.items() if uses[number] > 1}
 
 
 def is_valid(schema_file: str, instance: Any) -> bool:
@@ -327,19 +363,36 @@ class Checker:
         self.keywords = _BY_DRAFT.get(draft, {}) if isinstance(draft, str) else {}
         self.refs_hide_siblings = draft == DRAFT_07
         self._plans: dict[int, list[tuple[Check, Any]]] = {}
+        # For the instance being checked: its repeated nodes and their verdicts per subschema.
+        self._repeated: dict[int, int] = {}
+        self._verdicts: dict[tuple[int, int], bool] = {}
 
     def is_valid(self, instance: Any) -> bool:
         """True when jsonschema would find no error in `instance`; False when it would, or may."""
+        self._repeated = repeated_nodes(instance)
         try:
             return self.valid(instance, self.root)
         except (_Unsure, RecursionError):
             return False
+        finally:
+            self._repeated = {}
+            self._verdicts.clear()
 
     def valid(self, instance: Any, schema: Any) -> bool:
         if schema is True:
             return True
         if schema is False:
             return False
+        number = self._repeated.get(id(instance)) if self._repeated else None
+        if number is not None:
+            key = (number, id(schema))
+            verdict = self._verdicts.get(key)
+            if verdict is None:
+                verdict = self._verdicts[key] = self._valid(instance, schema)
+            return verdict
+        return self._valid(instance, schema)
+
+    def _valid(self, instance: Any, schema: Any) -> bool:
         return all(check(self, prepared, instance) for check, prepared in self.plan(schema))
 
     def plan(self, schema: Any) -> list[tuple[Check, Any]]:

@@ -13,6 +13,7 @@ Terraform the fast reader reads never pays for it.
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 
 from opsmith.audit.source import SourceFile
@@ -22,12 +23,11 @@ from opsmith.parse.terraform import Attribute, Block, Expr, TerraformDoc, nested
 
 
 def parse(source: SourceFile) -> TerraformDoc | ParseFailure:
-    import hcl2
     from lark.exceptions import LarkError, UnexpectedInput
 
     text = source.text
     try:
-        tree = hcl2.parses_to_tree(text)
+        tree = _parser().parse(text + "\n")  # as `hcl2.parses_to_tree`: the grammar wants a last newline
     except UnexpectedInput as exc:
         return _failure(exc, text)
     except (LarkError, RuntimeError, ValueError) as exc:  # the post-lexer and heredoc handling
@@ -39,6 +39,25 @@ def parse(source: SourceFile) -> TerraformDoc | ParseFailure:
     except RecursionError:
         return nested_too_deeply(text) or ParseFailure("expressions are nested too deeply to read", 1)
     return TerraformDoc(source.relpath, blocks, attributes)
+
+
+@cache
+def _parser() -> Any:
+    """python-hcl2's parser, with the text of a quoted string matched possessively (`(...)++`).
+
+    Its STRING_CHARS terminal is `(?:...)+`, for which Python's regex engine keeps a backtracking
+    entry per repetition: about 200 bytes for each character of a string, 180 MB for a string left
+    open before 800 KB of text. Nothing follows the group inside the terminal, so the possessive
+    form matches exactly the same text and keeps no entries. Changed before the parser's first use,
+    when Lark builds its scanners from these terminals.
+    """
+    from hcl2.parser import parser
+
+    lark = parser()
+    for terminal in lark.terminals:
+        if terminal.name == "STRING_CHARS" and terminal.pattern.value.endswith(")+"):
+            terminal.pattern.value += "+"
+    return lark
 
 
 class _Invalid(Exception):

@@ -56,6 +56,9 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 _KEYWORDS = {"true": True, "false": False, "null": None}
+# GitHub's runner refuses an expression nested deeper than this (ExpressionConstants.MaxDepth); the
+# parser recurses several frames per level, so the bound also keeps it off Python's stack limit.
+MAX_DEPTH = 50
 
 
 class ExpressionError(Exception):
@@ -175,6 +178,7 @@ class _Parser:
         self.tokens = tokens
         self.pos = 0
         self.length = length
+        self.depth = 0
 
     def peek(self) -> tuple[str, str, int] | None:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -203,7 +207,18 @@ class _Parser:
             node = Binary(token[1], node, getattr(self, lower)())
 
     def or_expr(self) -> Node:
-        return self.binary(("||",), "and_expr")
+        self.enter()
+        try:
+            return self.binary(("||",), "and_expr")
+        finally:
+            self.depth -= 1
+
+    def enter(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            token = self.peek()
+            where = token[2] if token else self.length
+            raise ExpressionError(f"the expression nests more than {MAX_DEPTH} levels deep", where)
 
     def and_expr(self) -> Node:
         return self.binary(("&&",), "equality")
@@ -216,7 +231,11 @@ class _Parser:
 
     def unary(self) -> Node:
         if self.take("!"):
-            return Unary("!", self.unary())
+            self.enter()
+            try:
+                return Unary("!", self.unary())
+            finally:
+                self.depth -= 1
         return self.postfix(self.primary())
 
     def primary(self) -> Node:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,6 +54,9 @@ _LINE_LEAD = re.compile(r"^[ \t?:-]*", re.MULTILINE)
 # document as a tree, so a few lines of nested aliases ("billion laughs") would cost them billions.
 MAX_EXPANSION = 200_000
 _TEXT_PER_NODE = 80  # a long string costs a rule's regexes about as much as this many small nodes
+# Characters of a node's repr. Messages (jsonschema's among them) quote values by their repr, and
+# written in full an aliased tree is as large as its expansion: hundreds of thousands of nodes.
+REPR_ROOM = 1000
 
 
 class YMap(dict[Any, Any]):
@@ -74,6 +78,9 @@ class YMap(dict[Any, Any]):
     def value_line(self, key: Any) -> int:
         return self.value_pos.get(key, (self.line, self.column))[0]
 
+    def __repr__(self) -> str:
+        return short_repr(self)
+
 
 class YSeq(list[Any]):
     """A sequence with 1-based positions of itself and each item."""
@@ -88,6 +95,49 @@ class YSeq(list[Any]):
 
     def item_line(self, index: int) -> int:
         return self.item_pos[index][0] if 0 <= index < len(self.item_pos) else self.line
+
+    def __repr__(self) -> str:
+        return short_repr(self)
+
+
+class _Token(str):
+    """Punctuation of a repr, told apart from the string values it surrounds."""
+
+
+_DONE = object()
+
+
+def _parts(node: dict[Any, Any] | list[Any]) -> Iterator[Any]:
+    if isinstance(node, dict):
+        yield _Token("{")
+        for index, (key, value) in enumerate(node.items()):
+            yield from (_Token(", "), key, _Token(": "), value) if index else (key, _Token(": "), value)
+        yield _Token("}")
+    else:
+        yield _Token("[")
+        for index, value in enumerate(node):
+            yield from (_Token(", "), value) if index else (value,)
+        yield _Token("]")
+
+
+def short_repr(node: Any, room: int = REPR_ROOM) -> str:
+    """`repr(node)` as far as `room` characters, then `…`: work bounded by the room, not the size
+    of the tree (read without recursion, so a deep tree cannot overflow the stack)."""
+    out: list[str] = []
+    size = 0
+    stack: list[Iterator[Any]] = [iter((node,))]
+    while stack and size <= room:
+        item = next(stack[-1], _DONE)
+        if item is _DONE:
+            stack.pop()
+        elif isinstance(item, dict | list):
+            stack.append(_parts(item))
+        else:
+            text = item if isinstance(item, _Token) else repr(item)
+            out.append(text)
+            size += len(text)
+    text = "".join(out)
+    return text if not stack else text[:room] + "…"
 
 
 def _pos(node: yaml.Node) -> tuple[int, int]:

@@ -15,6 +15,7 @@ from typing import Any, Generic, Literal, NotRequired, TypedDict, TypeVar, Unpac
 
 from opsmith.context import FileContext, RepoContext
 from opsmith.findings import Problem, Severity
+from opsmith.fix.edits import Fixer
 
 # The contexts live in `opsmith.context` (parsers take them too); rule modules import them from here.
 __all__ = [
@@ -58,6 +59,7 @@ class Rule(Generic[D]):
     file_check: FileCheck[D] | None = None
     repo_check: RepoCheck | None = None
     applies_to: AppliesTo = "production"
+    fixer: Fixer | None = None  # the automatic fix `opsmith audit --fix` applies, if any
 
     def sections(self) -> Mapping[str, str]:
         return parse_sections(self.docs)
@@ -75,6 +77,7 @@ class RuleMeta(TypedDict):
     fix: str
     docs: str
     applies_to: NotRequired[AppliesTo]  # default "production"
+    fixer: NotRequired[Fixer]
 
 
 def file_rule(
@@ -104,7 +107,15 @@ def _rule(
 ) -> Rule[Any]:
     where = meta.get("applies_to", "production")
     return Rule(
-        rule_id, Severity.parse(severity), title, family, meta["fix"], meta["docs"], scope, applies_to=where
+        rule_id,
+        Severity.parse(severity),
+        title,
+        family,
+        meta["fix"],
+        meta["docs"],
+        scope,
+        applies_to=where,
+        fixer=meta.get("fixer"),
     )
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from opsmith.findings import Problem, Severity
+from opsmith.fix.compose import SERVICE_HEALTHY
 from opsmith.parse.compose import (
     UNKNOWN,
     ComposeDoc,
@@ -186,6 +187,7 @@ def _at_home(view: ServiceView, message: str) -> Problem:
     "W",
     FAMILY,
     "depends_on does not wait for a healthy dependency",
+    fixer=SERVICE_HEALTHY,
     fix="Use the long form: `depends_on: {db: {condition: service_healthy}}`.",
     docs="""
 ## What it does

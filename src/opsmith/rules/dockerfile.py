@@ -7,6 +7,7 @@ from dataclasses import replace
 from posixpath import dirname, join, normpath
 
 from opsmith.findings import Problem, Severity
+from opsmith.fix.dockerfile import EXEC_FORM, NO_INSTALL_RECOMMENDS
 from opsmith.parse.dockerfile import (
     DockerfileDoc,
     Instruction,
@@ -18,6 +19,7 @@ from opsmith.parse.dockerignore import DockerIgnore
 from opsmith.parse.image import image_ref
 from opsmith.parse.shell import has_pipe, sets_pipefail
 from opsmith.rules import dockerfile_facts as facts
+from opsmith.rules import dockerfile_stages as stages
 from opsmith.rules.base import (
     FileContext,
     RepoContext,
@@ -27,6 +29,7 @@ from opsmith.rules.base import (
     repo_rule,
 )
 from opsmith.rules.dockerfile_context import all_folders, build_context, compose_contexts, ignore_file
+from opsmith.rules.dockerfile_shell import hands_over_pid1, image_shell
 from opsmith.rules.repo_facts import probing_platform
 from opsmith.secrets.detect import credential_in, is_reference, is_secret_name, secret_in
 from opsmith.secrets.masking import described
@@ -126,7 +129,9 @@ def df002(doc: DockerfileDoc, ctx: FileContext) -> Iterator[Problem]:
 Looks at the stage that becomes the image (the last one, including the earlier stages it is built
 `FROM`) and reports when it sets no `USER`, or when the last `USER` is `root` or UID 0. Base images
 that already run as an unprivileged user (distroless `:nonroot` tags, Chainguard images) are exempt,
-and so is a final `FROM scratch` stage with no `CMD`/`ENTRYPOINT` (it only exports files). So is an
+and so is a final `FROM scratch` stage that only exports files (`docker build --output`): one with
+no `CMD`/`ENTRYPOINT`, or whose entry point names a package nothing in an empty image can run (an
+Android `.apk`/`.aab`, an `.ipa`, a `.jar`, a `.zip` or a tarball). So is an
 image of a WebAssembly module (a `.wasm` entry point, or a `wasi/wasm` platform): a Wasm runtime
 such as WasmEdge runs it in its own sandbox, where a Unix user means nothing and the module can
 reach only what the runtime grants it.
@@ -584,6 +589,7 @@ def df009(doc: DockerfileDoc, ctx: FileContext) -> Iterator[Problem]:
     "W",
     FAMILY,
     "Package manager leaves caches or extras in the image",
+    fixer=NO_INSTALL_RECOMMENDS,
     fix="`apt-get install -y --no-install-recommends ... && rm -rf /var/lib/apt/lists/*`; "
     "`apk add --no-cache ...`.",
     docs="""
@@ -757,10 +763,21 @@ def df012(doc: DockerfileDoc, ctx: FileContext) -> Iterator[Problem]:
     "W",
     FAMILY,
     "CMD or ENTRYPOINT in shell form",
+    fixer=EXEC_FORM,
     fix='Use the exec (JSON) form: `CMD ["node", "server.js"]`.',
     docs="""
 ## What it does
-Reports a shell-form `CMD` or `ENTRYPOINT` in the final stage (unless it starts with `exec`).
+Reports a shell-form `CMD` or `ENTRYPOINT` in the final stage, unless it starts with `exec` or the
+image's `/bin/sh` is known to replace itself with the command, which then is PID 1 and receives
+SIGTERM itself. That holds for one simple command (no pipe, `&&`, `;`, `&` or subshell) under:
+- busybox's ash, the `/bin/sh` of Alpine and busybox images (`alpine` in the image name or tag),
+  with or without redirections such as `2>&1`;
+- bash, the `/bin/sh` of Red Hat family images (UBI, Fedora, CentOS, Rocky, Alma, Amazon Linux) or
+  set with `SHELL ["/bin/bash", "-c"]`, when the command has no redirection.
+Debian's dash (Debian, Ubuntu and most language images) stays as the parent and never forwards the
+signal, so there the finding stays. These behaviours were measured by running `sh -c '...'` with
+busybox 1.35, bash 5.2 and dash 0.5.12 and reading the process tree (which process holds the
+shell's PID).
 
 ## Why it matters
 In shell form the container's PID 1 is `/bin/sh -c`, which does not forward SIGTERM to your app.
@@ -784,8 +801,11 @@ hadolint DL3025 (use JSON notation for CMD and ENTRYPOINT).
 def df013(doc: DockerfileDoc, ctx: FileContext) -> Iterator[Problem]:
     if doc.final is None:
         return
+    shell = image_shell(doc.final)
     for ins in doc.final.of("CMD", "ENTRYPOINT"):
-        if not ins.json and ins.args and not ins.args[0].lstrip().startswith("exec "):
+        if ins.json or not ins.args or ins.args[0].lstrip().startswith("exec "):
+            continue
+        if not hands_over_pid1(ins, shell):
             yield Problem(f"{ins.cmd} in shell form: the app does not receive SIGTERM", ins.line)
 
 
@@ -879,6 +899,13 @@ Reports a `COPY`/`ADD` whose source names a likely secret (`.env`, `id_rsa`, `*.
 `credentials.json`, an `.npmrc` holding a token), and a `COPY . .` of a build context that contains
 such a file in the repository without a `.dockerignore` entry for it.
 
+What counts is what reaches the final image. A file copied into a builder stage reaches it only
+when the final stage is built `FROM` that stage, or copies a path holding the file out of it
+(`COPY --from=builder /app /app`, `/`, a glob). When the final stage takes only named artifacts
+(`COPY --from=builder /src/dist/app.apk /`), the secret stays in the builder: the finding is then
+info, and says so, since the file still sits in the build cache and in any image built with
+`--target` at that stage.
+
 ## Why it matters
 Every layer of an image can be extracted by anyone who can pull it. A key copied in and deleted in a
 later step is still in the earlier layer; a `.env` copied with the sources ships the production
@@ -905,21 +932,40 @@ def df016(repo: RepoContext) -> Iterator[Problem]:
         context = dirname(path)
         ignore_path = _dockerignore_for(repo, path)
         ignore = DockerIgnore.from_text(repo.read_text(ignore_path) or "") if ignore_path else None
-        for ins in doc.instructions:
-            if ins.cmd not in ("COPY", "ADD") or ins.flag("from") is not None:
+        for stage, ins in ((s, i) for s in doc.stages for i in s.of("COPY", "ADD")):
+            if ins.flag("from") is not None:
                 continue
             for src in facts.copy_sources(ins):
                 if facts.is_secret_file(src, _reader(repo, context)):
-                    yield Problem(f"{ins.cmd} copies `{src}`, which looks like a secret", ins.line, path=path)
-            if facts.copies_whole_context(ins):
-                leaked = _secrets_in_context(repo, context, ignore)
-                if leaked:
-                    yield Problem(
-                        f"{ins.cmd} copies the whole context, which includes `{leaked}` "
-                        "(not excluded by .dockerignore)",
-                        ins.line,
-                        path=path,
+                    found = Problem(
+                        f"{ins.cmd} copies `{src}`, which looks like a secret", ins.line, path=path
                     )
+                    yield _as_shipped(doc, stage, stages.landing(stage, ins, src), found)
+            if facts.copies_whole_context(ins):
+                located = [
+                    (f, stages.landing(stage, ins, ".", f))
+                    for f in _secrets_in_context(repo, context, ignore)
+                ]
+                # name a file that reaches the image when there is one
+                shipped = [item for item in located if stages.reaches_final(doc, stage, item[1])]
+                if located:
+                    name, where = (shipped or located)[0]
+                    message = f"{ins.cmd} copies the whole context, which includes `{name}`"
+                    found = Problem(f"{message} (not excluded by .dockerignore)", ins.line, path=path)
+                    yield _as_shipped(doc, stage, where, found)
+
+
+def _as_shipped(doc: DockerfileDoc, stage: Stage, where: str | None, found: Problem) -> Problem:
+    """A secret copied into a builder stage that the final image takes only named files from
+    stays out of the image: advice, with the reason."""
+    if stages.reaches_final(doc, stage, where):
+        return found
+    named = f"`{stage.name}`" if stage.name else str(stage.index)
+    reason = (
+        f", but only into build stage {named}, whose files reach the final image only by name: "
+        "it stays in the build cache, not in the image"
+    )
+    return replace(found, message=found.message + reason, at_most=Severity.INFO)
 
 
 def _reader(repo: RepoContext, context: str) -> Callable[[str], str]:
@@ -931,8 +977,9 @@ def _reader(repo: RepoContext, context: str) -> Callable[[str], str]:
     return read
 
 
-def _secrets_in_context(repo: RepoContext, context: str, ignore: DockerIgnore | None) -> str | None:
+def _secrets_in_context(repo: RepoContext, context: str, ignore: DockerIgnore | None) -> list[str]:
     prefix = f"{context}/" if context else ""
+    found: list[str] = []
     for file in repo.files:
         if not file.startswith(prefix):
             continue
@@ -940,8 +987,8 @@ def _secrets_in_context(repo: RepoContext, context: str, ignore: DockerIgnore | 
         if ignore is not None and ignore.excludes(inner):
             continue
         if facts.is_secret_file(inner, _reader(repo, context)):
-            return inner
-    return None
+            found.append(inner)
+    return found
 
 
 @file_rule(

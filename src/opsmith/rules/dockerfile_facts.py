@@ -21,6 +21,10 @@ _SECRET_FILE = re.compile(
     r"|\.netrc|\.pgpass|\.git-credentials|secrets?\.(ya?ml|json|env))$",
     re.IGNORECASE,
 )
+# Packages and archives: on an empty (`scratch`) image nothing can run them.
+_NOT_EXECUTABLE = re.compile(
+    r"\.(apk|aab|ipa|xapk|zip|jar|war|ear|tar|tgz|tar\.\w+|gz|whl|deb|rpm|msi|dmg|nupkg)$", re.IGNORECASE
+)
 _NPMRC_TOKEN = re.compile(r"_(authToken|auth|password)\s*=\s*(?!\$\{)(?P<value>\S+)")
 
 
@@ -34,11 +38,14 @@ def chain(stage: Stage | None) -> list[Stage]:
 
 
 def is_export_stage(stage: Stage) -> bool:
-    """A final `FROM scratch` stage that runs nothing only carries files out of the build
-    (`docker build --output`); it never runs as a container."""
+    """A final `FROM scratch` stage that runs nothing, or whose entry point names a package no
+    kernel can execute (an `.apk`, a `.jar` with no JVM in the image), only carries files out of
+    the build (`docker build --output`); it never runs as a container."""
     stages = chain(stage)
-    runs = any(s.of("CMD", "ENTRYPOINT") for s in stages)
-    return stages[0].resolved_image == "scratch" and not runs
+    if stages[0].resolved_image != "scratch":
+        return False
+    words = entry_words(stage)
+    return not words or bool(_NOT_EXECUTABLE.search(words[0]))
 
 
 def is_moving_tag(tag: str) -> bool:

@@ -269,7 +269,11 @@ the pod template's labels). Pods no Service selects (queue workers, load generat
 consumers) receive no traffic that readiness could hold back, so for them the finding is info:
 readiness still paces a rolling update there, but missing it drops no request. The same holds
 when the repository has no Service for them at all (their Service may live elsewhere): opsmith
-cannot tell, so it lowers the severity rather than guess.
+cannot tell, so it lowers the severity rather than guess. So it is for pods selected only by
+headless Services (`clusterIP: None`) that exist for monitoring: every port named for metrics
+(`metrics`, `https-metrics`...), or a prometheus-operator ServiceMonitor selects the Service.
+Prometheus scrapes pods whether they are ready or not, and with no cluster IP no proxy balances
+requests over them, so readiness there holds back nothing (kube-state-metrics, an operator).
 
 In a pod of several containers, the error goes to the containers the Services' target ports
 reach (by port name or number). The others are helpers that take no traffic themselves: a
@@ -310,17 +314,23 @@ kube-linter `no-readiness-probe`; checkov CKV_K8S_9.
 )
 def ku003(repo: RepoContext) -> Iterator[Problem]:
     objects = _objects(repo)
-    routes = [obj for _, obj in objects if services.selector(obj)]
-    return report("KU003", _ku003(objects, routes))
+    all_objects = [obj for _, obj in objects]
+    # headless Services that only let Prometheus find the pods gate no traffic on readiness
+    scraped = [
+        obj for obj in all_objects if services.selector(obj) and services.scrape_only(obj, all_objects)
+    ]
+    routes = [obj for obj in all_objects if services.selector(obj) and obj not in scraped]
+    return report("KU003", _ku003(objects, routes, scraped))
 
 
 def _ku003(
-    objects: list[tuple[str, KubeObject]], routes: list[KubeObject]
+    objects: list[tuple[str, KubeObject]], routes: list[KubeObject], scraped: list[KubeObject]
 ) -> Iterator[tuple[str, KubeObject, Problem]]:
     for path, obj in objects:
         if obj.kind not in wl.DEPLOYMENTS | {"StatefulSet"}:
             continue
         served = services.selected(obj, routes)
+        scraped_only = not served and services.selected(obj, scraped)
         pod = [c for c in wl.containers(obj) if c.role == "container"]
         targets = services.routed_ports(obj, routes) if served else set()
         # the containers the Services' ports reach, when the ports say so (no declared port: all)
@@ -336,6 +346,12 @@ def _ku003(
                 message = (
                     f"{c.label} has no readinessProbe, but no Service port reaches it: a helper beside the "
                     "containers that serve (a reloader, or a process bound to localhost behind a proxy)"
+                )
+                yield path, obj, Problem(message, c.line(), path=path, at_most=Severity.INFO)
+            elif scraped_only:
+                message = (
+                    f"{c.label} has no readinessProbe, but only headless Services that Prometheus scrapes "
+                    "select its pods, and Prometheus scrapes pods that are not ready too"
                 )
                 yield path, obj, Problem(message, c.line(), path=path, at_most=Severity.INFO)
             else:
@@ -833,6 +849,14 @@ autoscaler's `minReplicas` when a HorizontalPodAutoscaler targets it), or that n
 PodDisruptionBudget in the same namespace selects. A HorizontalPodAutoscaler whose target is not
 in the manifests is judged on its own `minReplicas`. Deployments scaled to 0 are left alone.
 
+A single replica of a controller that cannot run two is reported at info, with the reason: its
+ServiceAccount is bound by a ClusterRoleBinding to a role that watches and writes objects, and it
+has no leader election (no `leader-elect`/`election` argument, and no role of its ServiceAccount
+may write `leases` in `coordination.k8s.io`, which client-go's leader election needs). Two
+replicas of such a controller (prometheus-operator is one) both reconcile every object and fight
+over the writes. A role that is not in the manifests, or is aggregated, keeps the warning, since
+it may grant Leases.
+
 "Should" is the approved design's `replicas_min` for the service of that name when the
 repository has an `opsmith.yaml`, and two otherwise. Both are warnings: one replica is an outage
 on every drain, and the design's minimum is what was approved (one replica per availability zone
@@ -898,7 +922,15 @@ def ku010(repo: RepoContext) -> Iterator[Problem]:
             gaps.append("no PodDisruptionBudget selects its pods")
         if gaps:
             line = obj.line_at("spec", "replicas") if count is not None and count < floor else obj.line
-            found.append((path, obj, Problem(f"{obj.title}: {' and '.join(gaps)}", line, path=path)))
+            message = f"{obj.title}: {' and '.join(gaps)}"
+            if count == 1 and replicas.single_controller(obj, objects):
+                message += (
+                    ", but it is a cluster-wide controller with no leader election, which runs one "
+                    "replica by design"
+                )
+                found.append((path, obj, Problem(message, line, path=path, at_most=Severity.INFO)))
+            else:
+                found.append((path, obj, Problem(message, line, path=path)))
     found.extend(_autoscalers_below_floor(objects, minimums))
     return report("KU010", found)
 

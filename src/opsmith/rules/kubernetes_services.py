@@ -46,28 +46,60 @@ def matches(wanted: Mapping[str, str], labels: Mapping[str, str]) -> bool:
     return all(labels.get(k) == v for k, v in wanted.items() if k not in _CONTROLLER_LABELS)
 
 
+def selecting(obj: KubeObject, services: Sequence[KubeObject]) -> list[KubeObject]:
+    """The Services that could meet this workload in a cluster and route to its pods."""
+    labels = wl.template_labels(obj) or {}
+    return [
+        svc
+        for svc in services
+        if (wanted := selector(svc)) and wl.same_scope(svc, obj) and matches(wanted, labels)
+    ]
+
+
 def selected(obj: KubeObject, services: Sequence[KubeObject]) -> bool:
     """Does a Service that could meet this workload in a cluster route to its pods?"""
-    labels = wl.template_labels(obj) or {}
-    return any(
-        (wanted := selector(svc)) and wl.same_scope(svc, obj) and matches(wanted, labels) for svc in services
-    )
+    return bool(selecting(obj, services))
 
 
 def routed_ports(obj: KubeObject, services: Sequence[KubeObject]) -> set[str]:
     """The target ports, names or numbers as text, of every Service that routes to this
     workload's pods (a port with no `targetPort` targets its own number)."""
-    labels = wl.template_labels(obj) or {}
     ports: set[str] = set()
-    for svc in services:
-        wanted = selector(svc)
-        if not (wanted and wl.same_scope(svc, obj) and matches(wanted, labels)):
-            continue
-        entries = svc.get("spec", "ports")
-        for entry in entries if isinstance(entries, list) else ():
-            if isinstance(entry, dict) and (target := entry.get("targetPort", entry.get("port"))) is not None:
+    for svc in selecting(obj, services):
+        for entry in _ports(svc):
+            if (target := entry.get("targetPort", entry.get("port"))) is not None:
                 ports.add(str(target))
     return ports
+
+
+def scrape_only(svc: KubeObject, objects: Sequence[KubeObject]) -> bool:
+    """A headless Service that only lets Prometheus find the pods: every port is named for
+    metrics, or a ServiceMonitor selects it. Prometheus scrapes pods that are not ready too, and
+    with no cluster IP nothing balances requests over the pods, so readiness holds back no
+    traffic there."""
+    if svc.get("spec", "clusterIP") != "None" or not (ports := _ports(svc)):
+        return False
+    names = [f"{entry.get('name', '')} {entry.get('targetPort', '')}".lower() for entry in ports]
+    return all("metrics" in name for name in names) or any(_monitors(m, svc) for m in objects)
+
+
+def _monitors(monitor: KubeObject, svc: KubeObject) -> bool:
+    """Does this prometheus-operator ServiceMonitor select the Service (by `matchLabels`)?"""
+    if monitor.kind != "ServiceMonitor":
+        return False
+    wanted = string_map(monitor.get("spec", "selector", "matchLabels"))
+    if not wanted or any(svc.labels.get(k) != v for k, v in wanted.items()):
+        return False
+    namespaces = monitor.get("spec", "namespaceSelector")
+    if isinstance(namespaces, dict) and (namespaces.get("any") is True or namespaces.get("matchNames")):
+        names = namespaces.get("matchNames")
+        return namespaces.get("any") is True or (isinstance(names, list) and svc.namespace in names)
+    return wl.same_scope(monitor, svc)
+
+
+def _ports(svc: KubeObject) -> list[dict[str, object]]:
+    entries = svc.get("spec", "ports")
+    return [e for e in entries if isinstance(e, dict)] if isinstance(entries, list) else []
 
 
 def container_ports(body: Mapping[str, object]) -> set[str]:

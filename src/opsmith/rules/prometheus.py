@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import promql_parser as pq
 
 from opsmith.findings import Problem, Severity
+from opsmith.fix.prometheus import ALERT_FOR
 from opsmith.parse.prometheus import (
     DEFAULT_SCRAPE_INTERVAL,
     PrometheusDoc,
@@ -132,6 +133,7 @@ def _unsupported(node: pq.Expr, experimental_ok: bool) -> str | None:
     "W",
     FAMILY,
     "Alert has no `for` duration",
+    fixer=ALERT_FOR,
     fix="Add `for:` (e.g. `for: 5m`) so the condition must hold for a while before it fires.",
     docs="""
 ## What it does

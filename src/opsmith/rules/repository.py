@@ -209,12 +209,12 @@ gitleaks and trufflehog (dedicated scanners); checkov CKV_SECRET_*; GitHub secre
 """,
 )
 def rp003(repo: RepoContext) -> Iterator[Problem]:
-    if not repo.files:
+    if not repo.focus:
         return
     from opsmith.secrets.detect import find_leaks
     from opsmith.secrets.masking import mask
 
-    for path in repo.files:
+    for path in repo.focus:  # a file nobody asked about is not read: its findings would be dropped
         if _NOT_SCANNED.search(path):
             continue
         text = repo.read_text(path)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from opsmith.findings import Problem, Severity
+from opsmith.fix.workflow import JOB_TIMEOUT, PIN_ACTION, READ_PERMISSIONS
 from opsmith.parse.json_schema import SchemaProblem, schema_problems
 from opsmith.parse.shell import Command
 from opsmith.parse.workflow import Job, Step, Text, WorkflowDoc
@@ -34,6 +35,7 @@ from opsmith.rules.workflow_graph import (
     step_commands,
 )
 from opsmith.rules.workflow_secrets import ga015
+from opsmith.rules.workflow_sessions import kinds_run_by_sessions
 
 FAMILY = "workflow"
 SCHEMA = "github-workflows.json"
@@ -53,10 +55,9 @@ present), keys must not be repeated, every job named in `needs` must exist and `
 form a cycle, step `id`s must be unique within a job, and every `${{ }}` expression must be
 closed, well formed, and use only known contexts (`github`, `env`, `vars`, `secrets`, `needs`,
 `matrix`, `inputs`, `steps`, `job`, `jobs`, `runner`, `strategy`) and functions. Each problem is
-reported on the line of the key it is about. A value written once and reused through YAML anchors
-and aliases is checked once against each part of the schema: its problems are listed in full where
-it is first used, and each later use that is invalid is reported once, so a file of nested aliases
-costs what its text costs, not what it expands to.
+reported on the line of the key it is about. A value repeated through YAML anchors and aliases (or
+pasted many times) is checked once against each part of the schema and its problems are reported
+wherever it is used, so a file of nested aliases costs what its text costs, not what it expands to.
 
 ## Why it matters
 GitHub rejects an invalid workflow when it is triggered, not when it is pushed: the mistake shows up
@@ -372,6 +373,7 @@ def ga003(doc: WorkflowDoc, ctx: FileContext) -> Iterator[Problem]:
     "W",
     FAMILY,
     "Third-party action pinned to a tag, not a commit",
+    fixer=PIN_ACTION,
     fix="Replace the tag with the commit SHA it points to and keep the tag as a comment.",
     docs="""
 ## What it does
@@ -433,6 +435,7 @@ def _pins_of_kind(doc: WorkflowDoc, ctx: FileContext, kind: str) -> Iterator[Pro
     "I",
     FAMILY,
     "GitHub-owned action pinned to a tag, not a commit",
+    fixer=PIN_ACTION,
     fix="Replace the tag with the commit SHA it points to and keep the tag as a comment.",
     docs="""
 ## What it does
@@ -530,6 +533,7 @@ def _major(ref: str) -> str | None:
     "W",
     FAMILY,
     "GITHUB_TOKEN permissions not restricted",
+    fixer=READ_PERMISSIONS,
     fix="Add `permissions: {contents: read}` at the top of the workflow and grant more per job.",
     docs="""
 ## What it does
@@ -748,6 +752,12 @@ scan. A build stage is only asked for when the repository has something to build
 `pyproject.toml` with a `[build-system]`...); lint and test only when it holds code. The finding is
 placed on the workflow that looks like the main CI.
 
+A lint stage is a linter, formatter check or type checker run directly, or a script, make target,
+nox session or tox environment named for one: `lint`, `typecheck`, `typing`, `format`, `style`,
+`pep8`, `pep484`, `mypy`, `flake8`, `ruff`... (`nox -s pep484` is Alembic's mypy run). The body of
+the root `noxfile.py` session or `tox.ini` environment a workflow runs is read too: a `nox -s check`
+whose session runs `flake8` is a lint stage.
+
 A job counts as a build when it runs a build tool (`docker build`, `go build`, `mvn package`...) or a
 script or make target named for one: `build`, `compile`, `bundle`, `dist`, `package`, `all`, and
 `generate`, which is the build of repositories whose artifact is generated (jsonnet libraries that
@@ -788,6 +798,8 @@ def ga006(repo: RepoContext) -> Iterator[Problem]:
         for job in doc.jobs:
             seen |= job_facts(job).kinds
     wanted = [LINT, TEST, SCAN] + ([BUILD] if build_inputs(repo) else [])
+    if any(k not in seen for k in wanted):
+        seen |= kinds_run_by_sessions(repo, flows.docs)
     missing = [k for k in wanted if k not in seen]
     if not missing:
         return
@@ -1187,6 +1199,7 @@ def ga011(doc: WorkflowDoc, ctx: FileContext) -> Iterator[Problem]:
     "I",
     FAMILY,
     "Job without timeout-minutes",
+    fixer=JOB_TIMEOUT,
     fix="Set `timeout-minutes:` on the job, a few times its usual duration.",
     docs="""
 ## What it does

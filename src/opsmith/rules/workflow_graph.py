@@ -225,7 +225,14 @@ _NAMED: tuple[tuple[str, re.Pattern[str]], ...] = (
     (ROLLBACK, re.compile(r"^rollback")),
     (DEPLOY, re.compile(r"^deploy")),
     (TEST, re.compile(r"^(test|tests|check|e2e|coverage|spec)([:_-].*)?$")),
-    (LINT, re.compile(r"^(lint|typecheck|type-check|check-types|format:check|fmt-check|style)([:_-].*)?$")),
+    # nox sessions and tox environments are often named for the checker itself (alembic's `pep484`)
+    (
+        LINT,
+        re.compile(
+            r"^(lint|typecheck|type-check|check-types|typing|format|fmt-check|style|pep8|pep484|mypy|pyright"
+            r"|flake8|ruff|pylint|black|isort)([:_-].*)?$"
+        ),
+    ),
     (SCAN, re.compile(r"^(audit|scan|security|sast|vuln)([:_-].*)?$")),
     # `generate`: the build of a repository whose artifact is generated (jsonnet manifests, a static site)
     (BUILD, re.compile(r"^(build|compile|bundle|dist|package|all|generate)([:_-].*)?$")),
@@ -345,7 +352,8 @@ def command_kinds(cmd: Command, step_env: Any = None) -> set[str]:
     if program in ("npm", "pnpm", "yarn", "bun", "vercel", "netlify"):
         kinds |= _package_script_kinds(program, args)
     elif program in _TASK_RUNNERS:
-        targets = [a for a in args if not a.startswith("-") and "=" not in a]
+        # `tox -e py312,lint` names several environments at once
+        targets = [t for a in args if not a.startswith("-") and "=" not in a for t in a.split(",")]
         kinds |= {k for t in targets[:2] for k in _named_kinds(t)} or (
             {BUILD} if program == "make" and not targets else set()
         )

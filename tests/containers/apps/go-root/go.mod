@@ -1,0 +1,3 @@
+module example.com/goroot
+
+go 1.23
