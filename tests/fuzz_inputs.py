@@ -446,7 +446,8 @@ TARGETS: tuple[FuzzTarget, ...] = (
         (
             "DATABASE_URL=postgresql://shop:Sup3rS3cret@db:5432/shop\n"
             "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG\n"
-            "GITHUB_TOKEN=ghp_012345678901234567890123456789abcdef\nexport API_KEY='x${Y}'\n"
+            "GITHUB_TOKEN=ghp_"  # split: opsmith audits itself
+            "012345678901234567890123456789abcdef\nexport API_KEY='x${Y}'\n"
             "SLACK=https://hooks.slack.com/services/T000/B000/XXXXXXXX\n",
         ),
         ("repository/secrets/.env*",),

@@ -106,7 +106,7 @@ def test_a_crashing_rule_becomes_a_note_not_a_crash(tmp_path: Path, monkeypatch:
 
 
 # Generated at random for this test; not a real token.
-LIVE_TOKEN = "ghp_Zx81Qm2LpT7vR4nW9cY6bH3kJ5dF0sAeGu1o"
+LIVE_TOKEN = "ghp_" + "Zx81Qm2LpT7vR4nW9cY6bH3kJ5dF0sAeGu1o"  # split: opsmith audits itself
 INJECTION = """\
 on: issues
 permissions: {}

