@@ -8,8 +8,6 @@ bench/images.py (cold builds).
 
 from __future__ import annotations
 
-import contextlib
-import io
 import shutil
 import time
 from dataclasses import dataclass
@@ -19,7 +17,7 @@ import build_dependencies
 import podman_env
 from package_mirror import PackageMirror
 
-from opsmith.commands.init import run_init
+from helpers import init_generated
 
 APPS = Path(__file__).parent / "apps"
 # app folder -> (port, a dependency its lockfile pins, that version): the health route answering
@@ -47,13 +45,11 @@ class BuiltExample:
 
 def generate(source: Path, into: Path) -> Path:
     """Copies `source` into `into`, runs `opsmith init --yes` there (500 users, AWS) and returns
-    the copy; raises AssertionError with init's output when init does not succeed."""
+    the copy; raises AssertionError with init's output when init does not generate a clean tree
+    (monitoring gaps at gate 3 are allowed: these apps export no metrics)."""
     repo = into / source.name
     shutil.copytree(source, repo)
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):  # the approval notice is printed, not written to `out`
-        code = run_init(str(repo), users=500, cloud="aws", yes=True, interactive=False, out=out)
-    assert code == 0, out.getvalue()
+    init_generated(repo)
     return repo
 
 

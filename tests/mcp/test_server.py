@@ -8,6 +8,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import mcp_types as types
@@ -74,9 +76,24 @@ def test_http_serves_on_loopback(tmp_path: Path) -> None:
 
         result = run(call())
         assert result.structured_content is not None and result.structured_content["rule"] == "DF001"
+        assert _status_for_host(port, "attacker.example") >= 400  # DNS rebinding: a foreign Host
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _status_for_host(port: int, host: str) -> int:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/mcp",
+        data=b"{}",
+        headers={"Host": host, "Content-Type": "application/json", "Accept": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return error.code
 
 
 def _wait_for(port: int, server: subprocess.Popen[bytes]) -> None:

@@ -48,7 +48,7 @@ def ask_user(ctx: Context, path: str, design_sha256: str) -> Elicit[Confirmation
         )
     return Elicit(
         f"Approve opsmith.yaml (sha256 {design_sha256.strip()[:12]}…) as the design opsmith generates"
-        f" from? {_client_name(ctx)} asks on behalf of your agent.",
+        f" from? Your agent asks through {_client_name(ctx)}.",
         Confirmation,
     )
 

@@ -113,8 +113,11 @@ def generate(
     return GenerateResult(gate=done.gate, dry_run=not write, files=files, notes=list(done.notes))
 
 
+Paths = Annotated[list[str] | None, Field(description="files or folders (default: the server's folder)")]
+
+
 def audit(
-    paths: Annotated[list[str], Field(description="files or folders (default: the server's folder)")] = [],  # noqa: B006
+    paths: Paths = None,
     select: Annotated[list[str] | None, Field(description="rule IDs or prefixes to run")] = None,
     ignore: Annotated[list[str] | None, Field(description="rule IDs or prefixes to skip")] = None,
     fail_on: Literal["error", "warning", "info", "never"] | None = None,
@@ -127,7 +130,7 @@ def audit(
     from opsmith.report import render
 
     args = argparse.Namespace(
-        paths=list(paths),
+        paths=list(paths or []),
         config=config,
         select=",".join(select) if select else None,
         ignore=",".join(ignore) if ignore else None,

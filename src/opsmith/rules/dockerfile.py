@@ -462,8 +462,8 @@ A root context is only judged when the build can send `.git` at all: BuildKit (D
 since version 23, and buildx) transfers only the paths that `COPY`, `ADD` and `RUN --mount=type=bind`
 name, so a Dockerfile that copies `package.json` and `src/` never ships the history. A source that
 is the whole context (`.`), or whose first folder is a pattern that matches `.git` (`.*`) or a
-variable opsmith cannot read, counts as sending it. The legacy builder sends everything; if you still use it, keep `.git` in the
-`.dockerignore` anyway.
+variable opsmith cannot read, counts as sending it. The legacy builder sends everything; if you
+still use it, keep `.git` in the `.dockerignore` anyway.
 
 ## Why it matters
 Without it the whole folder is sent to the builder: the `.git` history (often larger than the code,
