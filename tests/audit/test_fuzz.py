@@ -208,3 +208,16 @@ def test_a_workflow_matrix_of_nested_aliases_is_checked_against_the_schema_in_ti
     messages = [f.message for f in audit(Target(tmp_path), Config(select=("GA001",))).findings]
     assert "unknown key `timeout-minute` in `jobs.test`" in messages
     assert any("has an invalid value `null`" in m for m in messages)
+
+
+def test_thousands_of_copies_and_workdirs_in_one_stage_are_read_in_linear_time(tmp_path: Path) -> None:
+    """DF016 walked the stage's instructions again for every COPY to find its WORKDIR."""
+    target = BY_NAME["dockerfile"]
+    prepare(target, tmp_path)
+    (tmp_path / "id_rsa").write_text("key\n")
+    data = ("FROM alpine:3.20.3\n" + "WORKDIR app\nCOPY id_rsa ./\n" * 4000 + "USER 1000\n").encode()
+    outcome = run_input(target, data, tmp_path, TIME_LIMIT)
+    assert outcome.crash is None
+    assert outcome.seconds < SLACK * outcome.budget
+    findings = audit(Target(tmp_path), Config(select=("DF016",))).findings
+    assert [f.line for f in findings] == list(range(3, 8002, 2))

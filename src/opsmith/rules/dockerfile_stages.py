@@ -99,15 +99,28 @@ def _covers(source: str, path: str | None) -> bool:
     return src in ("/", path) or path.startswith(src + "/")
 
 
+# The WORKDIRs of the stage last asked about: DF016 asks for every COPY of a stage in turn, and
+# walking the stage again for each made a file of thousands of COPY and WORKDIR lines quadratic.
+_last_stage: list[tuple[Stage, dict[int, str | None], str | None]] = []
+
+
 def _workdir_at(stage: Stage, ins: Instruction) -> str | None:
     """The absolute WORKDIR in effect at `ins` (None: set from a variable)."""
+    if not _last_stage or _last_stage[0][0] is not stage:
+        _last_stage[:] = [(stage, *_workdirs(stage))]
+    _stage, at, last = _last_stage[0]
+    return at.get(id(ins), last)
+
+
+def _workdirs(stage: Stage) -> tuple[dict[int, str | None], str | None]:
+    """The WORKDIR in effect at each instruction of the stage (by id), and after the last one."""
+    at: dict[int, str | None] = {}
     workdir: str | None = "/"
     for current in chain(stage):
         for i in current.instructions:
-            if i is ins:
-                return workdir
+            at.setdefault(id(i), workdir)
             if i.cmd == "WORKDIR" and i.args:
                 target = i.args[0]
                 known = "$" not in target and (workdir is not None or target.startswith("/"))
                 workdir = normpath(join(workdir or "/", target)) if known else None
-    return workdir
+    return at, workdir
