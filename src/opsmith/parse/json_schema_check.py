@@ -50,6 +50,13 @@ def load_schema(schema_file: str) -> dict[str, Any]:
     return schema
 
 
+def _part(child: Any, of_node: dict[int, int]) -> tuple[Any, Any]:
+    if not isinstance(child, dict | list):
+        return (type(child), child)
+    known = of_node.get(id(child))
+    return ("node", known) if known is not None else ("cycle", id(child))  # a cycle is its own class
+
+
 def repeated_nodes(tree: Any) -> dict[int, int]:
     """The mappings and lists of `tree` whose value occurs more than once, each (by id) with a
     number its equals share: one object reached through YAML aliases or merge keys, or equal
@@ -58,6 +65,7 @@ def repeated_nodes(tree: Any) -> dict[int, int]:
     classes: dict[tuple[Any, ...], int] = {}
     of_node: dict[int, int] = {}
     uses: dict[int, int] = {}
+    open_nodes: set[int] = set()  # being read: met again below itself, the tree has a cycle
     stack: list[tuple[Any, bool]] = [(tree, False)] if isinstance(tree, dict | list) else []
     while stack:
         node, children_done = stack.pop()
@@ -66,13 +74,14 @@ def repeated_nodes(tree: Any) -> dict[int, int]:
             continue
         items = list(node.items()) if isinstance(node, dict) else list(enumerate(node))
         if not children_done:
+            if id(node) in open_nodes:
+                continue  # a cycle: the ancestor's class cannot depend on itself
+            open_nodes.add(id(node))
             stack.append((node, True))
             stack.extend((child, False) for _key, child in items if isinstance(child, dict | list))
             continue
-        parts = tuple(
-            (key, ("node", of_node[id(child)]) if isinstance(child, dict | list) else (type(child), child))
-            for key, child in items
-        )
+        open_nodes.discard(id(node))
+        parts = tuple((key, _part(child, of_node)) for key, child in items)
         try:
             number = classes.setdefault((isinstance(node, dict), parts), len(classes))
         except TypeError:  # a value that cannot be a key (unhashable): never taken for another
