@@ -99,7 +99,7 @@ def test_a_crashing_rule_becomes_a_note_not_a_crash(tmp_path: Path, monkeypatch:
         raise RuntimeError("bug")
 
     monkeypatch.setattr(facts, "is_root_user", boom)
-    write_tree(tmp_path, {"Dockerfile": "FROM alpine:3.20.3\nUSER root\n"})
+    write_tree(tmp_path, {"Dockerfile": "FROM alpine:3.20.3\nCOPY . /app\nUSER root\n"})
     result = audit_tree(tmp_path)
     assert any("internal error in DF003" in n for n in result.notes)
     assert found(result, "DF008")  # the other rules still ran
