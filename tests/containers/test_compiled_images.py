@@ -3,10 +3,11 @@
 The Go module proxy, crates.io and Alpine's package repositories are unreachable here, so the
 example services use the standard library only, the builds run with `--network none`, and the
 images the Dockerfiles name are the Debian-based stand-ins of service_images.py, whose toolchains
-differ from the tags: `golang:1.23.3-alpine3.20` holds Debian's Go 1.23.5 (bookworm-backports),
-`rust:1.82.0-alpine3.20` Debian's rustc and cargo 1.85 building for glibc where the official image
-builds for musl (its `apk add musl-dev` is answered by a stand-in apk, the package being already
-there), and `alpine:3.20.3` is Debian with BusyBox's `adduser` options, `wget` and `nc -z`.
+differ from the tags (the versions in base_images.json): the golang builder holds Debian's Go 1.23
+(bookworm-backports; the example apps' go.mod asks for no newer), the rust builder Debian's rustc
+and cargo 1.85 building for glibc where the official image builds for musl (its `apk add musl-dev`
+is answered by a stand-in apk, the package being already there), and the alpine runtime is Debian
+with BusyBox's `adduser` options, `wget` and `nc -z`.
 What this proves is the Dockerfile's own logic: the package it builds, the binary it copies, the
 user, the port and the health check; not that Alpine's packages install.
 """
