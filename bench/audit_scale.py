@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import best_of, peer  # noqa: E402
+from common import best_of, peer
 
 ARTIFACTS = {
     "Dockerfile": 'FROM python:3.12.{i}-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n'

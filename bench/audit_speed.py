@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import best_of, opsmith_argv, peer, report  # noqa: E402
+from common import best_of, opsmith_argv, peer, report
 
 TEMPLATES = [
     """FROM node:{v}-slim AS build

@@ -1,6 +1,6 @@
 """opsmith on real repositories: findings per rule and family, speed against checkov, judged samples.
 
-    python bench/realworld.py --repos /tmp/realworld/* [--opsmith CMD] [--no-checkov] [--json]
+    python bench/realworld.py --repos /tmp/realworld/* [--opsmith CMD] [--no-checkov] [--repeat N] [--json]
     python bench/realworld.py --repos ... --no-checkov --sample 200 --seed 12 --out FILE.csv
     python bench/realworld.py --precision bench/realworld/judgments.csv
 
@@ -8,14 +8,15 @@ Each DIR given to --repos is one repository (an extracted snapshot: files only, 
 its folder name is its label, and its commit comes from --commits (default
 bench/realworld/repos.txt, `label commit` lines) or, in a git checkout, from `git rev-parse`.
 
-For each repository it runs `opsmith audit --format json` once (wall and CPU time), then once per
+For each repository it runs `opsmith audit --format json` (wall and CPU time), then once per
 rule prefix with `--select` to count the files of each family (a prefix's run also counts the files
 of the families its rules read, which are subtracted). It prints warning and error findings per
 rule, the share of the family's files each rule fires on (flagged above one half), files by
 classification (read from the JSON summary when the audit reports one; otherwise all production),
 and checkov's times on the same folder (`--skip-download`, every framework; see
-bench/iac_vs_checkov.py for its separate venv) with the ratios. CPU time (user + system) is the
-steadier figure on a shared machine. It asserts nothing.
+bench/iac_vs_checkov.py for its separate venv) with the ratios. Both tools are timed --repeat times
+(default 3), in turns so that both see the same load, and the medians are compared; CPU time
+(user + system) is the steadier figure on a shared machine. It asserts nothing.
 
 --sample draws warning and error findings with a fixed seed, at most --per-rule per rule per
 repository, and appends them to --out with the columns of judgments.csv (verdict and reason left
@@ -32,6 +33,7 @@ import os
 import random
 import shlex
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -172,14 +174,28 @@ def commit_of(root: Path, known: dict[str, str]) -> str:
     return done.stdout.strip() if done.returncode == 0 else "unknown"
 
 
-def measure(root: Path, cmd: Sequence[str], commit: str, checkov: str | None, timeout: float) -> RepoRun:
+def median(timings: Sequence[Timing]) -> Timing:
+    return Timing(statistics.median(t.wall for t in timings), statistics.median(t.cpu for t in timings))
+
+
+def measure(
+    root: Path, cmd: Sequence[str], commit: str, checkov: str | None, *, timeout: float, repeat: int
+) -> RepoRun:
     payload, timing = audit(cmd, root)
     run = RepoRun(
         root.name, commit, timing, payload["summary"]["files"], payload["findings"], classification(payload)
     )
     run.family_files = family_files(cmd, root)
-    if checkov is not None:
-        run.checkov = checkov_time(checkov, root, timeout)
+    mine: list[Timing] = [timing]
+    theirs: list[Timing] | None = []
+    for turn in range(repeat):
+        if turn:
+            mine.append(audit(cmd, root)[1])
+        if checkov is not None and theirs is not None:
+            timed_checkov = checkov_time(checkov, root, timeout)
+            theirs = None if timed_checkov is None else [*theirs, timed_checkov]  # no use waiting again
+    run.time = median(mine)
+    run.checkov = median(theirs) if theirs else None
     return run
 
 
@@ -345,6 +361,7 @@ def main() -> None:
     parser.add_argument("--checkov", help="path to a checkov executable (see bench/iac_vs_checkov.py)")
     parser.add_argument("--install-checkov", action="store_true")
     parser.add_argument("--checkov-timeout", type=float, default=900, help="seconds before checkov is ended")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs of each tool (medians compared)")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument("--sample", type=int, metavar="N", help="sample N warning/error findings")
     parser.add_argument("--seed", type=int, default=12)
@@ -370,7 +387,14 @@ def main() -> None:
     cmd = shlex.split(args.opsmith)
     known = commits(args.commits)
     runs = [
-        measure(root, cmd, commit_of(root, known), checkov, args.checkov_timeout)
+        measure(
+            root,
+            cmd,
+            commit_of(root, known),
+            checkov,
+            timeout=args.checkov_timeout,
+            repeat=max(1, args.repeat),
+        )
         for root in args.repos
         if root.is_dir()
     ]

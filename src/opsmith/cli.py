@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from opsmith import __version__, exit_codes
+from opsmith.cli_deploy import DEPLOY_VERBS, add_deploy_verbs, run_deploy_verb
+from opsmith.commands.completion import SHELLS
 
 _DEBUG_HELP = "on an internal error, show the traceback"
 
@@ -23,7 +25,7 @@ class _Parser(argparse.ArgumentParser):
 def _audit_args(sub: argparse._SubParsersAction[_Parser]) -> None:
     p = sub.add_parser("audit", help="audit DevOps artifacts against the rule catalogue")
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .)")
-    p.add_argument("--format", "-f", choices=("text", "json", "sarif", "github"), default="text")
+    p.add_argument("--format", "-f", choices=("text", "json", "sarif", "github", "html"), default="text")
     p.add_argument(
         "--fail-on",
         metavar="LEVEL",
@@ -99,6 +101,9 @@ def build_parser() -> _Parser:
     explain = sub.add_parser("explain", help="print the documentation of a rule")
     explain.add_argument("rule", metavar="RULE", help="rule ID, e.g. DF001")
     _mcp_args(sub)
+    add_deploy_verbs(sub)
+    completion = sub.add_parser("completion", help="print a shell completion script")
+    completion.add_argument("shell", choices=SHELLS, help="the shell to complete in")
     for verb in sub.choices.values():  # also after the verb; SUPPRESS keeps one given before it
         verb.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=_DEBUG_HELP)
     return parser
@@ -166,6 +171,9 @@ def _init_args(sub: argparse._SubParsersAction[_Parser]) -> None:
     _scale_flags(init)
     _generate_flags(init)
     init.add_argument("--yes", action="store_true", help="approve the design without asking (logged)")
+    init.add_argument(
+        "--force", action="store_true", help="replace an existing opsmith.yaml that differs from these inputs"
+    )
 
 
 def _design_args(sub: argparse._SubParsersAction[_Parser]) -> None:
@@ -245,6 +253,7 @@ def _run(parser: _Parser, args: argparse.Namespace) -> int:
         return run_init(
             args.path,
             yes=args.yes,
+            force=args.force,
             k8s=args.k8s,
             pin_digests=args.pin_digests,
             debug=args.debug,
@@ -258,6 +267,12 @@ def _run(parser: _Parser, args: argparse.Namespace) -> int:
         from opsmith.mcp import run  # the SDK loads only here: audit stays light
 
         return run(args.http, allow_remote=args.allow_remote)
+    if args.command in DEPLOY_VERBS:
+        return run_deploy_verb(args)
+    if args.command == "completion":
+        from opsmith.commands.completion import run_completion
+
+        return run_completion(parser, args.shell)
     if args.command == "approve":
         from opsmith.commands.approve import run_approve
 

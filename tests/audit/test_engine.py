@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,8 @@ from helpers import audit_tree, found, write_tree
 from opsmith.audit.engine import AuditResult, Target, audit
 from opsmith.config import Config, config_from_mapping
 from opsmith.findings import Severity
+from opsmith.parse import kustomize
+from opsmith.secrets import detect
 
 ROOTISH = 'FROM alpine:3.20.3\nCMD ["sh"]\n'
 CASES = Path(__file__).parents[1] / "rules" / "cases"
@@ -227,3 +230,31 @@ def test_a_crash_is_recorded_with_its_file_and_the_other_files_still_audited(
     assert [c.where for c in result.crashes] == ["compose.yaml"]
     assert any(n.startswith("internal error while auditing compose.yaml: KeyError") for n in result.notes)
     assert found(result, "DF003")  # the Dockerfile was still audited
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
+def test_repository_rules_that_read_no_rendered_object_run_while_kustomize_renders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deployment = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n"
+        "      containers: [{name: api, image: shop/api}]\n"
+    )
+    write_tree(
+        tmp_path,
+        {
+            "k8s/kustomization.yaml": "resources: [deployment.yaml]\n",
+            "k8s/deployment.yaml": deployment,
+            "notes.txt": "key: AKIA" + "Q3EGRUSBKXH4ZJ7P\n",
+        },
+    )
+    order: list[str] = []
+    leaks, rendered = detect.find_leaks, kustomize.rendered_documents
+    monkeypatch.setattr(detect, "find_leaks", lambda *a, **k: order.append("RP003") or leaks(*a, **k))
+    monkeypatch.setattr(kustomize, "rendered_documents", lambda *a: order.append("rendered") or rendered(*a))
+    result = audit_tree(tmp_path, Config(select=("RP003", "KU001")))
+    assert order.index("RP003") < order.index("rendered")
+    assert {(rule, path) for rule, path, _ in found(result)} == {
+        ("RP003", "notes.txt"),
+        ("KU001", "k8s/deployment.yaml"),
+    }

@@ -35,7 +35,7 @@ def test_measure_counts_each_family_once_and_reads_findings(tmp_path: Path) -> N
             "app.py": "print('hi')\n",
         },
     )
-    run = realworld.measure(root, [sys.executable, "-m", "opsmith"], "abc123", None, 60)
+    run = realworld.measure(root, [sys.executable, "-m", "opsmith"], "abc123", None, timeout=60, repeat=2)
     # the compose run also parses the Dockerfile it builds: counted under DF only
     assert (run.family_files["DF"], run.family_files["DC"], run.family_files["GA"]) == (1, 1, 1)
     assert run.family_files["KU"] == 0
@@ -43,6 +43,11 @@ def test_measure_counts_each_family_once_and_reads_findings(tmp_path: Path) -> N
     assert "DF001" in {f["rule"] for f in run.judged()}
     assert run.time.wall > 0 and run.time.cpu > 0
     assert run.checkov is None
+
+
+def test_median_takes_wall_and_cpu_times_each_on_its_own() -> None:
+    timings = [realworld.Timing(3.0, 0.5), realworld.Timing(1.0, 0.9), realworld.Timing(2.0, 0.1)]
+    assert realworld.median(timings) == realworld.Timing(2.0, 0.5)
 
 
 def test_sample_takes_at_most_per_rule_of_each_rule_and_repeats_with_the_seed() -> None:

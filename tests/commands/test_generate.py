@@ -61,6 +61,22 @@ def test_rerun_after_a_user_edit_loses_nothing(repo: Path) -> None:
     assert dockerfile.read_text() == original
 
 
+def test_the_decision_map_is_recorded_and_gaps_are_noted(repo: Path) -> None:
+    assert run_approve(str(repo), "Reviewer <r@example.com>") == 0
+    out = io.StringIO()
+    assert run_generate(str(repo), out=out) == 0
+    manifest = json.loads((repo / ".opsmith" / "generated.json").read_text())
+    decisions = manifest["decisions"]
+    assert decisions["orchestration"]["decided"] == "compose"
+    assert "compose.yaml" in decisions["orchestration"]["files"]
+    assert set(decisions["registry"]["files"]) <= set(manifest["files"])
+    assert decisions["mesh"] == {"decided": None, "files": [], "manual": []}
+    # whatever the design decided that nothing builds is said at once, not left to a test
+    missing = [k for k, v in decisions.items() if v["decided"] and not v["files"] and not v["manual"]]
+    for key in missing:
+        assert f"note: design decision {key}: decided (" in out.getvalue()
+
+
 def test_dry_run_writes_nothing(repo: Path) -> None:
     assert run_approve(str(repo), "Reviewer <r@example.com>") == 0
     out = io.StringIO()

@@ -58,6 +58,10 @@ def backing_images(podman: dict[str, str]) -> dict[str, str]:
     return service_images.ensure_service_images()
 
 
+# what `docker compose` reads by itself in a developer's checkout
+FILES = ("-f", "compose.yaml", "-f", "compose.override.yaml")
+
+
 class Stack:
     """A generated compose.yaml brought up under its own project name, always taken down."""
 
@@ -67,7 +71,7 @@ class Stack:
         self.compose: dict[str, Any] = yaml.safe_load((repo / "compose.yaml").read_text())
 
     def run(self, *args: str) -> str:
-        argv = ["podman-compose", "-p", self.project, "-f", "compose.yaml", *args]
+        argv = ["podman-compose", "-p", self.project, *FILES, *args]
         proc = subprocess.run(
             argv, cwd=self.repo, capture_output=True, text=True, timeout=COMPOSE_TIMEOUT, check=False
         )
@@ -110,7 +114,7 @@ class Stack:
 
     def down(self) -> None:
         subprocess.run(
-            ["podman-compose", "-p", self.project, "-f", "compose.yaml", "down", "-v", "-t", "0"],
+            ["podman-compose", "-p", self.project, *FILES, "down", "-v", "-t", "0"],
             cwd=self.repo,
             capture_output=True,
             timeout=COMPOSE_TIMEOUT,
@@ -199,7 +203,12 @@ def test_generated_compose_stack_connects_and_survives_a_database_outage(
 
     tag = f"test-{uuid.uuid4().hex[:10]}"
     _fill_env(repo, tag)
+    assert "ports" not in app_service  # on the server, HAProxy owns the app's port
     (repo / "compose.yaml").write_text(yaml.safe_dump(_on_loopback(generated), sort_keys=False))
+    # local development publishes the app's port through the override, as `docker compose` merges it
+    override = yaml.safe_load((repo / "compose.override.yaml").read_text())
+    assert override["services"][app]["ports"] == [f"{port}:{port}"]
+    (repo / "compose.override.yaml").write_text(yaml.safe_dump(_on_loopback(override), sort_keys=False))
     started = time.monotonic()
     with PackageMirror(podman_env.STATE_DIR / "mirror") as mirror:
         volumes = build_volumes(repo, mirror, tmp_path / "build-config")

@@ -8,7 +8,7 @@ import pytest
 
 from design.fixtures import NAMES, design, facts
 from opsmith.design.decide import DesignError, Needs, apply_overrides, choice_paths, decide, overrides_of
-from opsmith.design.model import Design, Override
+from opsmith.design.model import Design, Inputs, Override
 
 
 @pytest.mark.parametrize(
@@ -171,3 +171,59 @@ def test_railway_says_it_runs_its_own_build_of_the_commit_not_the_scanned_image(
     assert d.platform.value == "railway"
     for reason in (d.platform.reason, d.registry.reason):
         assert "Railway builds" in reason and "deploys the image" not in reason
+
+
+@pytest.mark.parametrize("cloud", ["aws", "gcp", "azure"])
+def test_regions_are_named_in_the_design_the_primary_first(cloud: str) -> None:
+    one = design(users=200_000, cloud=cloud).networking.regions
+    assert one is not None and len(one.value) == 1
+    # the enterprise row spans regions even when none were asked for
+    enterprise = design(users=2_000_000, cloud=cloud).networking.regions
+    assert enterprise is not None and len(enterprise.value) == 2
+    assert enterprise.value[0] == one.value[0]
+    assert "primary" in enterprise.reason and enterprise.rule.endswith(f"REGIONS[{cloud}]")
+    asked = design(users=5_000, regions=4, cloud=cloud).networking.regions
+    assert asked is not None and len(set(asked.value)) == 4
+    assert design(users=10, cloud="fly").networking.regions is None  # Fly places machines itself
+
+
+@pytest.mark.parametrize("cloud", ["aws", "gcp", "azure"])
+def test_every_region_count_the_inputs_allow_gets_distinct_names(cloud: str) -> None:
+    most = Inputs.model_fields["regions"].metadata[-1].le
+    regions = design(users=5_000, regions=most, cloud=cloud).networking.regions
+    assert regions is not None and len(set(regions.value)) == most
+
+
+# every tier with managed stores (startup and up) has an objective of 99.5% or more
+@pytest.mark.parametrize(
+    ("users", "cloud"),
+    [(5_000, "aws"), (5_000, "gcp"), (5_000, "azure"), (200_000, "aws"), (2_000_000, "gcp")],
+)
+def test_standby_follows_the_availability_objective_with_its_cost(users: int, cloud: str) -> None:
+    d = design("node-express", users=users, cloud=cloud)
+    web = next(s for s in d.services if s.slo is not None)
+    assert web.slo is not None
+    for backing in d.backing_services:
+        assert backing.standby is not None, backing.kind
+        assert backing.standby.value is True
+        assert f"{web.slo.availability}%" in backing.standby.reason
+        assert re.search(r"about \$\d+ a month more", backing.standby.reason)
+    paths = choice_paths(d)
+    assert "backing_services[postgresql].standby" in paths and "backing_services[redis].standby" in paths
+
+
+def test_no_standby_choice_where_the_provider_has_none() -> None:
+    hobby = design("node-express", users=10, cloud="aws")  # containers on the one server
+    assert all(b.standby is None for b in hobby.backing_services)
+    flask = design("python-flask", users=5_000, cloud="aws")  # MongoDB Atlas, CloudAMQP
+    assert all(b.standby is None for b in flask.backing_services)
+
+
+def test_a_standby_override_is_kept() -> None:
+    base = design("node-express", users=5_000, cloud="aws")
+    changed = apply_overrides(
+        base, {"backing_services[redis].standby": Override(value=False, reason="the cache is disposable")}
+    )
+    redis = next(b for b in changed.backing_services if b.kind == "redis")
+    assert redis.standby is not None and redis.standby.effective is False
+    assert overrides_of(changed) == {"backing_services[redis].standby": redis.standby.override}

@@ -107,3 +107,11 @@ def test_docs_say_how_each_client_verifies_the_managed_stores() -> None:
     python = render_docs(design("python-fastapi", users=5_000, cloud="aws"))
     assert "NODE_EXTRA_CA_CERTS" not in python and "encrypt without verifying" in _tls_section(python)
     assert "### TLS" not in render_docs(design("node-express", users=100, cloud="railway"))
+
+
+def test_the_summary_counts_the_regions_the_design_serves_from() -> None:
+    # 1M users asked for no regions, but the enterprise row spans two
+    summary = render_docs(design(users=1_000_000, cloud="aws")).split("## Topology")[0]
+    assert "in 2 regions: multi-region topology" in summary
+    assert "in 1 region: multi-region" not in summary
+    assert "in 1 region:" in render_docs(design(users=200_000, cloud="aws"))

@@ -5,7 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from opsmith.generate.apply import MANIFEST, Outcome, apply, load_manifest
+from opsmith.generate.apply import (
+    MANIFEST,
+    Outcome,
+    apply,
+    load_decisions,
+    load_manifest,
+    unchanged_generated,
+)
 from opsmith.generate.artifact import Artifact, safe_name
 from opsmith.writer import UnsafePath
 
@@ -80,6 +87,28 @@ def test_corrupt_manifest_means_nothing_is_owned(tmp_path: Path) -> None:
     (tmp_path / MANIFEST).write_text("{not json")
     (tmp_path / "a.txt").write_text("user\n")
     assert _outcomes(apply(tmp_path, [Artifact("a.txt", "gen\n")]))["a.txt"] is Outcome.KEPT_EXISTING
+
+
+def test_the_decision_map_is_recorded_beside_the_hashes(tmp_path: Path) -> None:
+    (tmp_path / ".opsmith").mkdir()
+    old = '{"version": 1, "files": {"a.txt": {"sha256": "%s"}}}' % ("0" * 64)
+    (tmp_path / MANIFEST).write_text(old)  # written before there was a map: still read
+    assert load_decisions(tmp_path) == {} and load_manifest(tmp_path) == {"a.txt": "0" * 64}
+    decisions = {"registry": {"decided": "ecr", "files": ["a.txt"], "manual": []}}
+    apply(tmp_path, [Artifact("a.txt", "gen\n")], force=True, decisions=decisions)
+    assert load_decisions(tmp_path) == decisions and set(load_manifest(tmp_path)) == {"a.txt"}
+    apply(tmp_path, [Artifact("a.txt", "gen\n")])  # a caller without a map keeps the recorded one
+    assert load_decisions(tmp_path) == decisions
+    changed = {"registry": {"decided": "ghcr", "files": [], "manual": []}}
+    apply(tmp_path, [Artifact("a.txt", "gen\n")], decisions=changed)  # files unchanged, map rewritten
+    assert load_decisions(tmp_path) == changed
+
+
+def test_unchanged_generated_names_only_files_still_as_opsmith_wrote_them(tmp_path: Path) -> None:
+    apply(tmp_path, [Artifact("Dockerfile", "FROM a:1\n"), Artifact("compose.yaml", "services: {}\n")])
+    (tmp_path / "compose.yaml").write_text("services: {web: {image: mine:1}}\n")
+    (tmp_path / "notes.txt").write_text("mine\n")
+    assert unchanged_generated(tmp_path) == {"Dockerfile"}
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import shutil
+import subprocess
+import uuid
 from pathlib import Path
 
 import pytest
@@ -102,3 +106,71 @@ def test_apps_reading_separate_connection_settings_get_the_compose_services() ->
     listed = compose.env_example(plan)
     assert "\nSENTRY_DSN=" in listed and "POSTGRES_PASSWORD=" in listed
     assert "PGHOST" not in listed and "REDIS_PORT" not in listed
+
+
+def _volumes(root: Path) -> list[str]:
+    return list(yaml.safe_load((root / "compose.yaml").read_text()).get("volumes") or [])
+
+
+def _published(root: Path, *files: str) -> dict[str, list[str]]:
+    """Service -> the `-p` ports podman-compose would publish for `up` with these files (none
+    given: the files compose reads by itself), without starting anything."""
+    chosen = [arg for name in files for arg in ("-f", name)]
+    project = f"opsmith-dry-{uuid.uuid4().hex[:10]}"
+    try:
+        proc = subprocess.run(
+            ["podman-compose", "-p", project, *chosen, "--dry-run", "up", "-d", "--no-build"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+    finally:  # even a dry run creates the project's network and volumes
+        names = [f"{project}_{volume}" for volume in _volumes(root)]
+        subprocess.run(
+            ["podman", "volume", "rm", "--force", *names], capture_output=True, timeout=60, check=False
+        )
+        subprocess.run(
+            ["podman", "network", "rm", "--force", f"{project}_default"],
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+    out: dict[str, list[str]] = {}
+    for line in proc.stdout.splitlines():
+        service = re.search(r"--label com\.docker\.compose\.service=(\S+)", line)
+        if line.startswith("podman run ") and service:
+            out[service.group(1)] = re.findall(r" -p (\S+)", line)
+    return out
+
+
+@pytest.mark.skipif(shutil.which("podman-compose") is None, reason="podman-compose is not installed")
+@pytest.mark.parametrize("name", ["monorepo", "python-fastapi"])
+def test_local_development_publishes_app_ports_and_the_server_file_does_not(
+    tmp_path: Path, name: str
+) -> None:
+    d = design(name, users=10)
+    for art in compose.render(d):
+        (tmp_path / art.path).write_text(art.content)
+    (tmp_path / ".env").write_text(
+        "".join(f"{line.split('=')[0]}=x\n" for line in compose.env_example(d).splitlines() if "=" in line)
+    )
+    apps = {s.name: s.port for s in d.services if s.port is not None}
+    assert apps
+    developer = _published(tmp_path)  # `compose up` in a checkout merges compose.override.yaml
+    server = _published(tmp_path, "compose.yaml")  # the one file the deploy workflow copies
+    for service, port in apps.items():
+        assert developer[service] == [f"{port}:{port}"], service
+        assert server[service] == [], service
+    for backing in d.backing_services:
+        entry = compose.backing_images()[backing.kind]
+        expected = [f"127.0.0.1:{entry['port']}:{entry['port']}"]
+        assert developer[entry["service"]] == server[entry["service"]] == expected
+
+
+def test_no_override_when_no_service_listens() -> None:
+    d = design("python-fastapi", users=10)
+    quiet = d.model_copy(update={"services": [s.model_copy(update={"port": None}) for s in d.services]})
+    assert compose.render_override(quiet) is None
+    assert [a.path for a in compose.render(quiet)] == ["compose.yaml", ".env.example"]

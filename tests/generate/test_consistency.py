@@ -306,7 +306,9 @@ def test_compose_serves_the_design(tmp_path: Path, case: Case) -> None:
     assert service.port is not None
     (compose,) = generated.yaml_documents("compose.yaml")
     entry = compose["services"][service.name]
-    assert entry["ports"] == [f"{service.port}:{service.port}"]
+    assert "ports" not in entry  # HAProxy owns it on the server; the local override publishes it
+    (override,) = generated.yaml_documents("compose.override.yaml")
+    assert override["services"][service.name]["ports"] == [f"{service.port}:{service.port}"]
     assert entry["environment"]["PORT"] == str(service.port)
     assert "command" not in entry  # the image's own start command
     test = entry["healthcheck"]["test"]

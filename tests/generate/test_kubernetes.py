@@ -27,6 +27,7 @@ from opsmith.findings import Severity
 from opsmith.generate import kubernetes
 from opsmith.generate.artifact import Artifact
 from opsmith.generate.dockerfile import GenerateError
+from opsmith.generate.kubernetes_mesh import MERGED_METRICS_PORT
 from opsmith.generate.kubernetes_meta import PLACEHOLDER_TAG
 from opsmith.generate.options import GenerateOptions
 
@@ -41,7 +42,14 @@ TIERS: dict[str, dict[str, Any]] = {
 BELOW_KUBERNETES = ("hobby", "startup")  # these tiers get manifests only with --k8s
 CLOUDS = ("aws", "gcp", "azure")
 ENVIRONMENTS = ("staging", "production")
-CUSTOM_KINDS = {"Rollout", "AnalysisTemplate", "PodMonitor", "ManagedCertificate"}
+CUSTOM_KINDS = {
+    "Rollout",
+    "AnalysisTemplate",
+    "PodMonitor",
+    "ManagedCertificate",
+    "ExternalSecret",
+    "PeerAuthentication",
+}
 KUBECTL = shutil.which("kubectl")
 needs_kubectl = pytest.mark.skipif(KUBECTL is None, reason="kubectl is not installed")
 Case = tuple[str, str, str]  # repository, tier, cloud
@@ -316,7 +324,11 @@ def test_pod_monitors_and_managed_certificates_point_at_what_exists(rendered: Re
             wanted = monitor["spec"]["selector"]["matchLabels"]
             (target,) = [p for p in pods if wanted.items() <= p["metadata"]["labels"].items()]
             ports = {p["name"] for c in target["spec"]["containers"] for p in c.get("ports", [])}
-            assert {e["port"] for e in monitor["spec"]["podMetricsEndpoints"]} <= ports
+            for endpoint in monitor["spec"]["podMetricsEndpoints"]:
+                if "targetPort" in endpoint:  # the mesh's sidecar agent, injected at admission
+                    assert endpoint["targetPort"] == MERGED_METRICS_PORT, (tree, env)
+                else:
+                    assert endpoint["port"] in ports, (tree, env)
         ingresses = _by_kind(items, "Ingress")
         for name, cert in _by_kind(items, "ManagedCertificate").items():
             ingress = next(
@@ -465,11 +477,11 @@ def test_secrets_come_from_the_secret_and_settings_from_the_config_map() -> None
     env = {e["name"]: e for e in rollout["spec"]["template"]["spec"]["containers"][0]["env"]}
     for secret in ("DATABASE_URL", "DJANGO_SECRET_KEY", "REDIS_URL"):
         assert env[secret]["valueFrom"]["secretKeyRef"] == {"name": "newsroom-secrets", "key": secret}
-    assert env["ALLOWED_HOSTS"]["valueFrom"]["configMapKeyRef"] == {
-        "name": "newsroom-config",
-        "key": "ALLOWED_HOSTS",
-        "optional": True,
-    }
+    # settings come whole from the ConfigMap, whose overlays list ALLOWED_HOSTS
+    assert "ALLOWED_HOSTS" not in env
+    container = rollout["spec"]["template"]["spec"]["containers"][0]
+    assert container["envFrom"] == [{"configMapRef": {"name": "newsroom-config", "optional": True}}]
+    assert '# ALLOWED_HOSTS: ""' in files(growth)["k8s/overlays/production/config.yaml"]
     assert env["PORT"] == {"name": "PORT", "value": "8000"}
     # the OpenTelemetry SDK's settings are the only other values written inline, and none is secret
     assert not any(

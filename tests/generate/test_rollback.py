@@ -41,3 +41,15 @@ def test_a_paas_rollback_names_only_its_own_commands(cloud: str, own: str, forei
     text = render_rollback(design("python-fastapi", users=500, cloud=cloud))
     manual = text.split("## 2. Manual rollback", 1)[1].split("## 3.", 1)[0]
     assert own in manual and foreign not in manual
+
+
+def test_the_server_rollback_commands_are_real_opsmith_verbs() -> None:
+    """Every `opsmith` line of a single-server rollback plan parses with opsmith's own CLI."""
+    from opsmith.cli import build_parser
+
+    text = render_rollback(design("python-fastapi", users=500, cloud="aws"))
+    commands = [line.split("#")[0].split() for line in text.splitlines() if line.startswith("opsmith ")]
+    assert {c[1] for c in commands} >= {"rollback", "status", "history", "deploy"}
+    for command in commands:
+        args = [word.replace("<release-id>", "20261207120000-abc") for word in command[1:]]
+        assert build_parser().parse_args(args).command == command[1]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from opsmith.audit.source import SourceFile
 from opsmith.monitoring.expressions import Recorded, Scope, reads_of, reads_of_text
 from opsmith.parse import prometheus
@@ -71,3 +73,26 @@ def test_grafana_variables_are_kept_as_written() -> None:
     reads = reads_of_text('sum(rate(http_requests_total{job=~"$job", code=~"5.."}[$__rate_interval]))', {})
     assert reads.error
     assert reads.scopes == [Scope("job", "=~", "$job")]
+
+
+@pytest.mark.parametrize(
+    ("expr", "liveness", "error"),
+    [
+        ('max(up{job="mailer"}) == 0', True, False),
+        ('absent(celery_workers{job="mailer"})', True, False),
+        ('increase(kube_pod_container_status_restarts_total{container="mailer"}[15m]) > 2', True, False),
+        ('sum(worker_queue_depth{service="mailer"}) > 0', True, False),
+        ('time() - max(kube_cronjob_status_last_successful_time{cronjob="nightly"}) > 90000', True, False),
+        ('time() - cron_last_success_timestamp_seconds{service="nightly"} > 3600', True, False),
+        # comparing the last failure with the last success says a run failed, not whether it runs
+        ("max(job_last_failure_unixtime) > max(job_last_success_unixtime)", False, True),
+        ('sum(rate(worker_jobs_total{status="failed"}[5m])) > 1', False, True),
+        ('sum(kube_job_failed{condition="true", job_name=~"nightly-[0-9]+"}) > 0', False, True),
+        ('sum(rate(http_requests_total{status=~"5.."}[5m])) > 1', False, True),
+    ],
+)
+def test_what_says_a_worker_or_cron_runs_is_read_as_liveness(expr: str, liveness: bool, error: bool) -> None:
+    parsed, problem = parse_promql(expr)
+    assert problem is None
+    reads = reads_of(parsed, {})
+    assert (reads.liveness, reads.error) == (liveness, error)

@@ -9,12 +9,14 @@ from __future__ import annotations
 import shutil
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from helpers import audit_tree, found, write_tree
 from opsmith.audit.engine import Target, audit
 from opsmith.config import Config
+from opsmith.parse import kustomize
 from opsmith.parse.kustomize import MAX_PATCHES, MAX_RESOURCES, _line_naming, error_text, read_kustomization
 from opsmith.parse.yaml_tree import YMap, load_documents
 
@@ -245,3 +247,113 @@ def test_patches_up_to_the_bound_are_rendered(tmp_path: Path) -> None:
     write_tree(tmp_path, {"k8s/kustomization.yaml": kustomization, "k8s/deployment.yaml": DEPLOYMENT})
     result = audit_tree(tmp_path, Config(select=("KU014",)))
     assert not [f for f in result.findings if f.path == "k8s/kustomization.yaml"]
+
+
+_WORKER = DEPLOYMENT.replace(" api", " api-worker").replace("/api", "/worker")
+_PLACEMENT_TREE = {
+    "base/kustomization.yaml": "resources: [deployment.yaml, worker.yaml]\n",
+    "base/deployment.yaml": DEPLOYMENT,
+    "base/worker.yaml": _WORKER,
+    "policy/kustomization.yaml": "kind: Component\nresources: [policy.yaml]\n",
+    "policy/policy.yaml": "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: api}\n",
+    # a prefix, a suffix, a component and a patch file that writes the same object
+    "prod/kustomization.yaml": (
+        "namePrefix: prod-\nnameSuffix: -eu\nresources: [../base]\ncomponents: [../policy]\n"
+        "patches: [{path: replicas.yaml}]\n"
+    ),
+    "prod/replicas.yaml": (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec: {replicas: 3}\n"
+    ),
+    # names that do not say where the object comes from: generated, renamed
+    "generated/kustomization.yaml": (
+        "resources: [../base]\nconfigMapGenerator: [{name: settings, literals: [a=b]}]\n"
+    ),
+    "renamed/kustomization.yaml": (
+        "resources: [../base]\npatches:\n- target: {kind: Deployment, name: api-worker}\n"
+        "  patch: |-\n    - {op: replace, path: /metadata/name, value: jobs}\n"
+    ),
+}
+
+
+@pytest.fixture
+def origins_asked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The kustomizations rendered with origin annotations (the renders themselves are real)."""
+    asked: list[str] = []
+    render = kustomize._render
+
+    def recorded(command: list[str], root: Path, kust: kustomize.Kustomization, origins: bool) -> Any:
+        if origins:
+            asked.append(kust.directory)
+        return render(command, root, kust, origins)
+
+    monkeypatch.setattr(kustomize, "_render", recorded)
+    return asked
+
+
+@needs_kubectl
+def test_rendered_objects_are_placed_by_name_and_origins_asked_for_only_in_doubt(
+    tmp_path: Path, origins_asked: list[str]
+) -> None:
+    write_tree(tmp_path, _PLACEMENT_TREE)
+    result = audit_tree(tmp_path, Config(select=("KU001",)))
+    assert sorted(origins_asked) == ["generated", "renamed"]
+    # every rendering of each image is reported where it is written, once per file and line
+    assert found(result) == [("KU001", "base/deployment.yaml", 14), ("KU001", "base/worker.yaml", 14)]
+    assert all(w in result.findings[0].message for w in ("generated", "prod", "renamed"))
+
+
+@needs_kubectl
+def test_a_name_written_in_two_files_asks_kustomize_where_each_object_comes_from(
+    tmp_path: Path, origins_asked: list[str]
+) -> None:
+    config_map = "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: cfg, namespace: {}}}\ndata: {{a: b}}\n"
+    write_tree(
+        tmp_path,
+        {
+            "k8s/kustomization.yaml": "resources: [one.yaml, two.yaml, deployment.yaml]\n",
+            "k8s/one.yaml": config_map.format("one"),
+            "k8s/two.yaml": config_map.format("two"),
+            "k8s/deployment.yaml": DEPLOYMENT,
+        },
+    )
+    result = audit_tree(tmp_path, Config(select=("KU001",)))
+    assert origins_asked == ["k8s"]
+    assert found(result) == [("KU001", "k8s/deployment.yaml", 14)]
+
+
+@needs_kubectl
+def test_kustomizations_render_while_the_other_files_are_read_each_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_tree(tmp_path, _PLACEMENT_TREE)
+    rendered: list[tuple[str, bool]] = []
+    files_read: list[int] = []
+    render, start = kustomize._render, kustomize.start_renders
+
+    def recorded(command: list[str], root: Path, kust: kustomize.Kustomization, origins: bool) -> Any:
+        rendered.append((kust.directory, origins))
+        return render(command, root, kust, origins)
+
+    def started(repo: Any, paths: list[str]) -> None:
+        files_read.append(len(repo.files))
+        start(repo, paths)
+
+    monkeypatch.setattr(kustomize, "_render", recorded)
+    monkeypatch.setattr(kustomize, "start_renders", started)
+    result = audit_tree(tmp_path, Config(select=("KU001",)))
+    assert len(files_read) == 1 and files_read[0] < len(_PLACEMENT_TREE)
+    # the early renders are the ones used; a generator's output is asked for with origins at once
+    # (its names carry a hash), and a doubt found in the output is settled by building again
+    assert sorted(rendered) == [("generated", True), ("prod", False), ("renamed", False), ("renamed", True)]
+    assert len(result.findings) == 2 and not kustomize._STARTED
+
+
+@needs_kubectl
+def test_files_named_one_by_one_start_no_render_early(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_tree(tmp_path, _PLACEMENT_TREE)
+    started: list[str] = []
+    monkeypatch.setattr(kustomize, "start_renders", lambda repo, paths: started.extend(paths))
+    result = audit(Target(tmp_path, (tmp_path / "base/worker.yaml",)), Config(select=("KU001",)))
+    assert found(result) == [("KU001", "base/worker.yaml", 14)] and not started

@@ -11,10 +11,12 @@ import string
 import pytest
 
 from opsmith.secrets.detect import (
+    TOKEN_HINTS,
     credential_in,
     decoded_secret,
     entropy,
     find_leaks,
+    has_token_hint,
     is_local_host,
     is_placeholder,
     is_secret_name,
@@ -119,6 +121,12 @@ def test_provider_tokens_anywhere() -> None:
 )
 def test_each_spelling_passes_the_prefilter(line: str) -> None:
     assert len(_leaks(line)) == 1
+
+
+@pytest.mark.parametrize("hint", TOKEN_HINTS)
+def test_every_token_hint_is_looked_for_and_only_the_whole_hint(hint: str) -> None:
+    assert has_token_hint(f"x = '{hint}'")
+    assert not has_token_hint(f"x = '{hint[:-1]} {hint[-1]}'")
 
 
 def test_placeholder_tokens_and_documentation_examples_are_ignored() -> None:

@@ -89,11 +89,17 @@ RUNTIME_FILES = {
 
 
 def analyze(
-    root: Path, settings: Mapping[str, Any] | None = None, config_path: Path | None = None
+    root: Path,
+    settings: Mapping[str, Any] | None = None,
+    config_path: Path | None = None,
+    skip: frozenset[str] = frozenset(),
 ) -> RepoFacts:
     """Facts about the repository at `root`. `settings` is the `[design]` table of .opsmith.toml
-    (values the user supplies for what the repository does not say)."""
+    (values the user supplies for what the repository does not say). Files in `skip` are not read:
+    opsmith's own output, which must not be taken for what the repository says about itself."""
     tree = Tree(root)
+    if skip:
+        tree = Tree(root, [f for f in tree.files if f not in skip])
     folders = _manifest_folders(tree)
     detections: dict[str, list[Detection]] = {}
     for folder, ecosystems in sorted(folders.items()):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -174,6 +174,7 @@ class _Run:
         self.active = active_families(config.family_selected)  # parsed at all
         self.checked = frozenset(f.name for f in FAMILIES if config.family_selected(f.prefix))
         self.classes = FileClasses(config.test_paths, config.production_paths)
+        self.prepared: set[str] = set()  # families offered the list of files (`_prepare`)
 
     def enabled_rules(self, family: Family) -> list[Rule[Any]]:
         rules = [r for r in rules_of(family) if self.config.rule_enabled(r.id)]
@@ -226,23 +227,29 @@ def audit(target: Target, config: Config) -> AuditResult:
     run = _Run(target, config)
     root = target.root
     explicit = bool(target.files)
+    everything: list[str] | None = None  # every file's path, when the whole repository is audited
     if explicit:
         found: Iterable[Discovered] = (Discovered(_relative(f, root), f) for f in target.files)
     else:
-        found = _discovered(root, config, run.result.notes)
+        found = list(_discovered(root, config, run.result.notes))
+        everything = [item.relpath for item in found]
     repo = _RepoContext(root, [], config)
     for item in found:
         repo.add_file(item.relpath)
         try:
-            _audit_file(run, repo, item, explicit=explicit)
+            _audit_file(run, repo, item, everything)
         except Exception as exc:  # a parser bug: the other files are still audited
             run.crashed(f"while auditing {item.relpath}", item.relpath, exc)
     whole = not explicit
     if explicit:
         repo.named = list(repo.files)
         whole = _read_context(run, repo)
+    # Repository rules that read no derived document run while the derived ones are still being
+    # made (kustomize renders started by `_prepare`); the order of findings is set by the sort.
+    waits = _reading_derived(run, repo)
+    _run_repo_rules(run, repo, named=repo.named, whole=whole, wanted=lambda f: f.name not in waits)
     _audit_derived(run, repo, named=repo.named)
-    _run_repo_rules(run, repo, named=repo.named, whole=whole)
+    _run_repo_rules(run, repo, named=repo.named, whole=whole, wanted=lambda f: f.name in waits)
     run.result.findings.sort(key=Finding.sort_key)
     return run.result
 
@@ -306,11 +313,13 @@ def _without_excluded(found: Iterable[Discovered], patterns: Sequence[str]) -> I
     return (d for d in found if not spec.match_file(d.relpath))
 
 
-def _audit_file(run: _Run, repo: _RepoContext, item: Discovered, *, explicit: bool) -> None:
+def _audit_file(run: _Run, repo: _RepoContext, item: Discovered, everything: list[str] | None) -> None:
+    """`everything`: the path of every file when the whole repository is audited, None when the
+    files were named one by one."""
     names = families_by_name(item.relpath) & run.active
     maybe = (content_candidates(item.relpath) & run.active) - names
     if not names and not maybe:
-        if explicit:
+        if everything is None:
             run.result.notes.append(f"{item.relpath}: not a file type opsmith audits; skipped")
         return
     source = _read(run, item, names)
@@ -332,6 +341,8 @@ def _audit_file(run: _Run, repo: _RepoContext, item: Discovered, *, explicit: bo
             continue
         repo.docs.setdefault(family.name, []).append((source.relpath, parsed))
         repo.sources[source.relpath] = source
+        if everything is not None and family.name not in run.prepared:
+            _prepare(run, repo, family, everything)
         if family.name in run.checked:
             _run_file_rules(run, family, source, parsed)
     if audited:
@@ -340,6 +351,20 @@ def _audit_file(run: _Run, repo: _RepoContext, item: Discovered, *, explicit: bo
             run.result.test_files.add(source.relpath)
     elif other is not None:
         run.result.other_tool_files[source.relpath] = other.tool
+
+
+def _prepare(run: _Run, repo: _RepoContext, family: Family, everything: list[str]) -> None:
+    """Offers the paths of every file to the family's parser module once, at its first document:
+    its optional `prepare(repo, paths)` starts slow work that needs no parsed file (rendering
+    kustomizations) while the other files are read."""
+    run.prepared.add(family.name)
+    prepare = getattr(importlib.import_module(family.parser), "prepare", None) if family.parser else None
+    if prepare is None or family.name not in run.checked:
+        return
+    try:
+        prepare(repo, everything)
+    except Exception as exc:  # a bug here must not hide the findings: the work is redone later
+        run.crashed(f"preparing {family.name} documents", f"the {family.name} documents", exc)
 
 
 def _read(run: _Run, item: Discovered, names: set[str]) -> SourceFile | None:
@@ -430,12 +455,33 @@ def _run_file_rules(run: _Run, family: Family, source: SourceFile, doc: Any) -> 
             run.emit(rule, problem, source.relpath, source.lines, doc)
 
 
-def _run_repo_rules(run: _Run, repo: _RepoContext, *, named: Sequence[str] | None, whole: bool) -> None:
-    """`named`: only findings in these files are wanted; `whole`: `repo.files` lists the whole
-    repository, which judgements about the repository itself (RP rules) need."""
-    wanted = None if named is None else set(named)
+def _reading_derived(run: _Run, repo: _RepoContext) -> set[str]:
+    """The families with derived documents (`_audit_derived`), and those whose rules read them."""
+    derived = {
+        family.name
+        for family in FAMILIES
+        if family.parser is not None
+        and family.name in repo.docs
+        and family.name in run.checked
+        and hasattr(importlib.import_module(family.parser), "derived_documents")
+    }
+    return derived | {family.name for family in FAMILIES if derived.intersection(family.reads)}
+
+
+def _run_repo_rules(
+    run: _Run,
+    repo: _RepoContext,
+    *,
+    named: Sequence[str] | None,
+    whole: bool,
+    wanted: Callable[[Family], bool],
+) -> None:
+    """The repository rules of the `wanted` families. `named`: only findings in these files are
+    wanted; `whole`: `repo.files` lists the whole repository, which judgements about the
+    repository itself (RP rules) need."""
+    paths = None if named is None else set(named)
     for family in FAMILIES:
-        if family.name not in run.checked:
+        if family.name not in run.checked or not wanted(family):
             continue
         if family.parser is not None and family.name not in repo.docs:
             continue  # nothing of this family here: skip importing its rules at all
@@ -446,7 +492,7 @@ def _run_repo_rules(run: _Run, repo: _RepoContext, *, named: Sequence[str] | Non
                 continue
             for problem in run.run_checks(rule, rule.repo_check(repo), "the repository"):
                 path = problem.path or ""
-                if wanted is not None and path not in wanted:
+                if paths is not None and path not in paths:
                     continue
                 run.emit(rule, problem, path, repo.lines_of(path) if path else [])
 

@@ -12,6 +12,7 @@ from opsmith import exit_codes
 from opsmith.audit.engine import AuditResult, Target, audit
 from opsmith.commands.errors import CommandError, internal_error, usage_error
 from opsmith.config import Config, ConfigError, find_config, load_config, parse_fail_on
+from opsmith.progress import working
 from opsmith.report import render
 from opsmith.report.safe_text import shown
 
@@ -21,7 +22,8 @@ def run_audit(args: argparse.Namespace) -> int:
         targets = audit_targets(args)
     except CommandError as exc:
         return exc.report()
-    results = [audit(target, config) for target, config in targets]
+    with working("auditing"):
+        results = [audit(target, config) for target, config in targets]
     if args.fix or args.diff:
         from opsmith.commands.audit_fix import fix_or_diff
 
@@ -29,7 +31,8 @@ def run_audit(args: argparse.Namespace) -> int:
         code = fix_or_diff(configs, results, write=args.fix, unsafe=args.unsafe_fixes)
         if code is not None:
             return code
-        results = [audit(target, config) for target, config in targets]  # what the fixes left
+        with working("auditing what the fixes left"):
+            results = [audit(target, config) for target, config in targets]
     if args.baseline:
         code = _baseline(results, Path(args.baseline), write=args.write_baseline)
         if code is not None:

@@ -47,11 +47,12 @@ class Answers:
 class Designed:
     """The design decided now (opsmith.yaml's text), the file it replaces or would replace (None
     when there was none), and what happened: written, up to date (the file, comments and approval
-    kept), or refused (a file that differs kept, because --force was not given)."""
+    kept), refused (a file that differs kept, because --force was not given and nobody confirmed),
+    or kept (a file that differs kept silently, as the caller asked)."""
 
     text: str
     previous: str | None
-    outcome: Literal["written", "up to date", "refused"]
+    outcome: Literal["written", "up to date", "refused", "kept"]
 
 
 def run_design(
@@ -97,9 +98,15 @@ def design_repository(
     interactive: bool | None = None,
     ask: Callable[[str], str] = input,
     out: TextIO | None = None,
+    confirm: Callable[[], bool] | None = None,
+    keep_differing: bool = False,
 ) -> Designed:
     """Analyses, decides and writes the design, telling `out` what it did; CommandError for a bad
-    folder, configuration or answer (usage) and for a folder with nothing to deploy."""
+    folder, configuration or answer (usage) and for a folder with nothing to deploy.
+
+    An existing opsmith.yaml is replaced without --force only where the new design just fills
+    what it lacked (see design/fills.py). Otherwise the difference is shown and `confirm` (when
+    given) decides; `keep_differing` keeps the existing file without showing anything."""
     stream = out or sys.stdout
     root = Path(path)
     if not root.is_dir():
@@ -144,7 +151,9 @@ def design_repository(
     except _Missing as exc:
         raise CommandError(str(exc)) from None
     try:
-        facts = analyze(root, settings, source)
+        from opsmith.generate.apply import unchanged_generated
+
+        facts = analyze(root, settings, source, unchanged_generated(root))
         if not facts.services:
             why = next((f"{u.detail}; {u.supply}" for u in facts.all_unknowns() if u.field == "services"), "")
             raise CommandError(
@@ -171,13 +180,25 @@ def design_repository(
         _summary(previous, stream)
         return Designed(previous_text, previous_text, "up to date")
     if previous_text is not None and not force:
-        stream.writelines(design_diff(previous_text, text))
-        print(
-            f"\nopsmith: {DESIGN_FILE} exists and differs from the design above; nothing was written."
-            " Run with --force to replace it (overrides are kept; the approval is cleared).",
-            file=stream,
-        )
-        return Designed(text, previous_text, "refused")
+        from opsmith.design.fills import filled
+
+        gaps = filled(previous, design) if previous is not None else []
+        if gaps:
+            print(
+                f"filling what {DESIGN_FILE} lacked: {', '.join(gaps)} (the approval is cleared)", file=stream
+            )
+        elif keep_differing:
+            print(f"using the existing {DESIGN_FILE} (run `opsmith design --force` to redo it)", file=stream)
+            return Designed(text, previous_text, "kept")
+        else:
+            stream.writelines(design_diff(previous_text, text))
+            if confirm is None or not confirm():
+                print(
+                    f"\nopsmith: {DESIGN_FILE} exists and differs from the design above; nothing was"
+                    " written. Run with --force to replace it (overrides are kept; the approval is cleared).",
+                    file=stream,
+                )
+                return Designed(text, previous_text, "refused")
     try:
         _write(zip(targets, [text, *_docs(design)], strict=True))
     except WriteError as exc:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from opsmith import exit_codes
 from opsmith.commands.errors import CommandError
+from opsmith.progress import working
 from opsmith.safe_read import NotReadable, read_text_limited
 
 if TYPE_CHECKING:
@@ -68,7 +69,8 @@ def run_generate(
 ) -> int:
     stream = out or sys.stdout
     try:
-        done = generate_files(path, force=force, dry_run=dry_run, k8s=k8s, pin_digests=pin_digests)
+        with working("generating the approved design's files"):
+            done = generate_files(path, force=force, dry_run=dry_run, k8s=k8s, pin_digests=pin_digests)
     except CommandError as exc:
         return exc.report()
     report = done.report
@@ -109,6 +111,7 @@ def generate_files(
     if not status.approved or status.design is None:
         raise CommandError(status.message, exit_codes.REFUSED)
     from opsmith.generate.apply import apply
+    from opsmith.generate.decisions import decision_map, problems
     from opsmith.generate.dockerfile import GenerateError
     from opsmith.generate.options import GenerateOptions
     from opsmith.generate.plan import plan
@@ -116,7 +119,11 @@ def generate_files(
 
     try:
         planned = plan(status.design, GenerateOptions(k8s=k8s, digests=digests))
-        report = apply(root, planned.artifacts, force=force, dry_run=dry_run)
+        decisions = decision_map(status.design, planned.artifacts)
+        report = apply(root, planned.artifacts, force=force, dry_run=dry_run, decisions=decisions)
     except (GenerateError, WriteError) as exc:
         raise CommandError(str(exc)) from None
-    return Generated(status.message, report, tuple(planned.notes))
+    # what the design decided that these files do not build says so here, not only in a test
+    texts = {a.path: a.content for a in planned.artifacts}
+    gaps = [f"design decision {p}" for p in problems(status.design, texts, decisions)]
+    return Generated(status.message, report, (*planned.notes, *gaps))

@@ -3,6 +3,10 @@
 analyze -> design (asks the scale questions in a terminal) -> gate 1, approval (asked, or `--yes`,
 which is recorded as such) -> generate -> gate 2, audit of everything generated -> gate 3, monitoring
 covers every critical service -> next steps.
+
+On a repository that has a design, inputs that would change it show the difference and ask in a
+terminal; elsewhere init refuses (exit 3) unless `--force`. A value that only fills what the design
+lacked (a port, a health path from .opsmith.toml) is taken without asking.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from opsmith import exit_codes
 from opsmith.commands.errors import internal_error, usage_error
@@ -21,6 +25,7 @@ from opsmith.writer import WriteError, repository_target
 
 if TYPE_CHECKING:
     from opsmith.audit.engine import AuditResult
+    from opsmith.design.model import Approval
 
 APPROVAL_LOG = ".opsmith/approvals.log"
 
@@ -34,6 +39,7 @@ def run_init(
     cloud: str | None = None,
     name: str | None = None,
     yes: bool = False,
+    force: bool = False,
     k8s: bool = False,
     pin_digests: str | None = None,
     debug: bool = False,
@@ -47,9 +53,7 @@ def run_init(
         return usage_error(f"not a folder: {path}")
     if interactive is None:
         interactive = sys.stdin.isatty() and sys.stdout.isatty()
-    from opsmith.commands.design import run_design
     from opsmith.design.approval import check_approved
-    from opsmith.design.render_yaml import DESIGN_FILE
     from opsmith.generate.apply import MANIFEST
 
     try:  # opsmith's own folder must not lead out of the repository before any step writes
@@ -59,26 +63,25 @@ def run_init(
         return usage_error(str(exc))
 
     _step(stream, 1, "design", f"analysing {root} and deciding the infrastructure")
-    if (root / DESIGN_FILE).is_file():
-        print(f"using the existing {DESIGN_FILE} (run `opsmith design --force` to redo it)", file=stream)
-    else:
-        code = run_design(
-            str(root),
-            users=users,
-            regions=regions,
-            compliance=compliance,
-            cloud=cloud,
-            name=name,
-            interactive=interactive,
-            ask=ask,
-            out=stream,
-        )
-        if code != 0:
-            return code
+    earlier = check_approved(root).approval  # to tell an approval over a changed design
+    answers = {"users": users, "regions": regions, "compliance": compliance, "cloud": cloud, "name": name}
+    code, replaced = _design(root, answers, force=force, interactive=interactive, ask=ask, stream=stream)
+    if code != 0:
+        return code
     _step(stream, 2, "gate 1", "approval of the design")
     status = check_approved(root)
     if not status.approved:
-        code = _approve(root, log, status.message, yes, interactive=interactive, ask=ask, stream=stream)
+        code = _approve(
+            root,
+            log,
+            status.message,
+            yes,
+            interactive=interactive,
+            ask=ask,
+            stream=stream,
+            earlier=earlier,
+            replaced=replaced,
+        )
         if code != 0:
             return code
     _step(stream, 3, "generate", "containers, CI/CD, infrastructure and runbooks")
@@ -96,6 +99,61 @@ def run_init(
     if result.crashes:  # every finding is shown, but a crashed rule must not pass gate 2
         return internal_error(result.crashes[0].where, [c.error for c in result.crashes], debug=debug)
     return exit_codes.FINDINGS if serious or not covered else exit_codes.OK
+
+
+def _design(
+    root: Path,
+    answers: dict[str, Any],
+    *,
+    force: bool,
+    interactive: bool,
+    ask: Callable[[str], str],
+    stream: TextIO,
+) -> tuple[int, bool]:
+    """Step 1: (exit code, whether an existing design was replaced). An existing design is kept
+    as it is (hand edits included) unless the inputs given differ from its own, or a re-design
+    only fills what it lacked."""
+    from opsmith.commands.design import design_repository
+    from opsmith.commands.errors import CommandError
+    from opsmith.design.render_yaml import DESIGN_FILE
+
+    existed = (root / DESIGN_FILE).is_file()
+
+    def confirm() -> bool:
+        reply = ask(f"? Replace {DESIGN_FILE} with the design above (its approval is cleared)? [y/N]: ")
+        return reply.strip().lower() in ("y", "yes")
+
+    try:
+        done = design_repository(
+            str(root),
+            **answers,
+            force=force,
+            interactive=interactive,
+            ask=ask,
+            out=stream,
+            confirm=confirm if interactive else None,
+            keep_differing=existed and not _inputs_differ(root, answers),
+        )
+    except CommandError as exc:
+        return exc.report(), False
+    if done.outcome == "refused":
+        return exit_codes.REFUSED, False
+    return exit_codes.OK, existed and done.outcome == "written"
+
+
+def _inputs_differ(root: Path, answers: dict[str, Any]) -> bool:
+    """Whether an answer given differs from what the existing design was made for (a design
+    that does not load counts as differing: it is not kept silently)."""
+    from opsmith.design.render_yaml import DESIGN_FILE, DesignFileError, load, read_design
+
+    try:
+        design = load(read_design(root / DESIGN_FILE), DESIGN_FILE)
+    except DesignFileError:
+        return True
+    given = {k: v for k, v in answers.items() if v is not None and k != "name"}
+    if any(getattr(design.inputs, key) != value for key, value in given.items()):
+        return True
+    return answers.get("name") is not None and answers["name"] != design.app
 
 
 def _verify_monitoring(root: Path, stream: TextIO) -> bool:
@@ -126,6 +184,8 @@ def _approve(
     interactive: bool,
     ask: Callable[[str], str],
     stream: TextIO,
+    earlier: Approval | None = None,
+    replaced: bool = False,
 ) -> int:
     from opsmith.commands.approve import run_approve
     from opsmith.design.approval import git_identity
@@ -156,19 +216,25 @@ def _approve(
     code = run_approve(str(root), by)
     if code == 0 and yes:
         try:
-            _log_bypass(root, log, by)
+            _log_bypass(root, log, by, earlier, replaced)
         except OSError as exc:
             return usage_error(f"cannot write {log}: {exc.strerror or exc}")
     return code
 
 
-def _log_bypass(root: Path, log: Path, by: str) -> None:
-    """`--yes` skips a person's review: leave a trace a reviewer will find."""
+def _log_bypass(root: Path, log: Path, by: str, earlier: Approval | None, replaced: bool) -> None:
+    """`--yes` skips a person's review: leave a trace a reviewer will find, and say so louder when
+    what it approves is not the design approved before (replaced by init or edited since)."""
     from opsmith.design.approval import check_approved
 
     status = check_approved(root)
     digest = status.approval.sha256 if status.approval else "?"
-    append_approval_log(log, f"gate 1 approved without review by {by}, design sha256 {digest}")
+    event = f"gate 1 approved without review by {by}, design sha256 {digest}"
+    if earlier is not None and earlier.sha256 != digest:
+        event += f", over a changed design (approved before as sha256 {earlier.sha256} by {earlier.by})"
+    elif replaced:
+        event += ", over a changed design (the earlier design was replaced by this run)"
+    append_approval_log(log, event)
 
 
 def append_approval_log(log: Path, event: str) -> None:
@@ -198,6 +264,9 @@ def _audit_generated(root: Path, stream: TextIO) -> AuditResult:
 
 
 def _next_steps(root: Path, serious: int, covered: bool, stream: TextIO) -> None:
+    from opsmith.design.render_yaml import DESIGN_FILE, DesignFileError, load_file
+    from opsmith.generate.bootstrap_doc import next_steps
+
     print("\nNext steps:", file=stream)
     if serious:
         print(
@@ -206,15 +275,9 @@ def _next_steps(root: Path, serious: int, covered: bool, stream: TextIO) -> None
         )
     if not covered:
         print("  - close the monitoring gaps above, then run `opsmith verify monitoring`", file=stream)
-    print(
-        "  - copy .env.example to .env, fill in the secrets, and `docker compose up -d` to try it",
-        file=stream,
-    )
-    print(
-        "  - commit the generated files; add the CI secrets and protect the `production` "
-        "environment in GitHub (Settings > Environments: required reviewers)",
-        file=stream,
-    )
-    print(
-        "  - read docs/rollback.md before the first deploy, and `opsmith audit` on every change", file=stream
-    )
+    try:  # per tier: what comes next differs between one server and a multi-region mesh
+        steps = next_steps(load_file(root / DESIGN_FILE))
+    except DesignFileError as exc:  # changed since generate read it a moment ago
+        steps = [f"fix {DESIGN_FILE}: {exc}"]
+    for step in steps:
+        print(f"  - {step}", file=stream)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, TextIO
 from opsmith import exit_codes
 from opsmith.commands.errors import CommandError
 from opsmith.config import Config, ConfigError, find_config, load_config
+from opsmith.progress import working
 
 if TYPE_CHECKING:
     from opsmith.monitoring.coverage import Coverage
@@ -22,7 +23,8 @@ def run_verify_monitoring(
 ) -> int:
     stream = out or sys.stdout
     try:
-        coverage, note = verify_coverage(path, config_file)
+        with working("checking monitoring coverage"):
+            coverage, note = verify_coverage(path, config_file)
     except CommandError as exc:
         return exc.report()
     if fmt == "json":

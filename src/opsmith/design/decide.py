@@ -167,13 +167,36 @@ def _looked_up(table: dict[tuple[str, str], tuple[str, str]], name: str, tier: T
 
 def _networking(tier: Tier, cloud: Cloud, regions: int) -> Networking:
     dns = _cloud_choice(rules.DNS, cloud, "design/rules.py DNS")
-    if regions > 1:
+    places = _regions(tier, cloud, regions)
+    if places is not None and len(places.value) > 1:
         dns = dns.model_copy(update={"reason": dns.reason + rules.MULTI_REGION_DNS})
     return Networking(
         load_balancer=_looked_up(rules.LOAD_BALANCER, "LOAD_BALANCER", tier, cloud),
         dns=dns,
         tls=_looked_up(rules.TLS, "TLS", tier, cloud),
+        regions=places,
     )
+
+
+def _regions(tier: Tier, cloud: Cloud, asked: int) -> Choice[Any] | None:
+    """The regions served from, the primary first; None where the platform places services."""
+    names = rules.REGIONS.get(cloud)
+    if names is None:
+        return None
+    # the model allows as many regions as each cloud has names here (Inputs.regions)
+    count = max(asked, rules.ENTERPRISE_MIN_REGIONS) if tier == "enterprise" else asked
+    why = f"{asked} asked for (--regions)" if count == asked else f"at least {count} in the enterprise row"
+    reason = (
+        f"{count} region{'s' if count > 1 else ''}: {why}. {names[0]} is the primary (the database's"
+        " writer and where the shared resources live)"
+    )
+    if count > 1:
+        reason += (
+            "; the others spread over continents so latency routing has a region near each user,"
+            " each with its own cluster and a replica of the database"
+        )
+    reason += ". Override with the regions closest to your users, the primary first."
+    return Choice[Any](value=list(names[:count]), reason=reason, rule=f"design/rules.py REGIONS[{cloud}]")
 
 
 def _environments(tier: Tier) -> list[Environment]:
@@ -421,16 +444,46 @@ def _backing(facts: RepoFacts, tier: Tier, cloud: Cloud, services: list[Service]
     for fact in facts.backing_services:
         kind = fact.value
         users = [s.name for s in services if kind in s.uses]
+        provider = _provider(kind, tier, cloud)
         out.append(
             BackingService(
                 kind=kind,  # type: ignore[arg-type]
                 version=rules.BACKING_VERSIONS.get(kind),
-                provider=_provider(kind, tier, cloud),
+                provider=provider,
+                standby=_standby(provider.value, tier),
                 used_by=users,
                 evidence=[str(e) for e in fact.evidence[:5]],
             )
         )
     return out
+
+
+def _standby(provider: str, tier: Tier) -> Choice[bool] | None:
+    """Whether production keeps a standby (database) or replica (cache) in a second zone: when the
+    tier's availability objective cannot absorb a zone outage, with what it costs either way."""
+    sized = rules.standby_cost(provider, tier)
+    if sized is None:
+        return None
+    availability = rules.SLO[tier][0]
+    allowed = _downtime(availability)
+    size, dollars = sized
+    cost = f"about ${dollars} a month more at the production size ({size}; staging has none)"
+    what = rules.STANDBY_TEXT[provider]
+    needed = availability >= rules.STANDBY_FROM_AVAILABILITY
+    if needed:
+        reason = (
+            f"the {availability}% objective allows about {allowed} of downtime a month, and a single"
+            f" instance is down for as long as its zone is and for each maintenance restart: {what}; {cost}"
+        )
+    else:
+        reason = f"the {availability}% objective absorbs a zone outage; {what} would cost {cost}"
+    rule = f"design/rules.py STANDBY_FROM_AVAILABILITY ({rules.STANDBY_FROM_AVAILABILITY}%), STANDBY_COST"
+    return Choice(value=needed, reason=reason + ".", rule=rule)
+
+
+def _downtime(availability: float) -> str:
+    minutes = (100 - availability) / 100 * 30 * 24 * 60
+    return f"{minutes / 60:.1f} hours" if minutes >= 90 else f"{minutes:.0f} minutes"
 
 
 def _provider(kind: str, tier: Tier, cloud: Cloud) -> Choice[str]:
@@ -446,7 +499,9 @@ def _provider(kind: str, tier: Tier, cloud: Cloud) -> Choice[str]:
     if tier in ("growth", "enterprise", "compliance") and value not in ("container", "minio"):
         reason += "; multi-AZ with a standby"
     if tier == "compliance":
-        reason += "; encrypted with a customer-managed key, reachable only from the private network"
+        # Terraform creates a customer-managed key on AWS only (terraform/modules/kms).
+        key = "a customer-managed KMS key" if cloud == "aws" else "the provider's own keys"
+        reason += f"; encrypted at rest with {key}, reachable only from the private network"
     if tier == "enterprise":
         reason += "; replicated to every region"
     return Choice(value=value, reason=reason + ".", rule=f"design/rules.py MANAGED[{cloud}][{kind}]")
@@ -485,6 +540,8 @@ def choice_paths(design: Design) -> dict[str, Choice[Any]]:
             out[f"services[{service.name}].critical"] = service.critical
     for backing in design.backing_services:
         out[f"backing_services[{backing.kind}].provider"] = backing.provider
+        if backing.standby is not None:
+            out[f"backing_services[{backing.kind}].standby"] = backing.standby
     return out
 
 

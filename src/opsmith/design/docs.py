@@ -83,6 +83,7 @@ def render_docs(design: Design) -> str:
             f"The next row is **{upcoming.title}**: {upcoming.topology}, {upcoming.orchestration}"
             f" ({upcoming.recommended}).",
         ]
+    out += _bootstrap(design)
     out += [
         "",
         "## Approval",
@@ -93,10 +94,30 @@ def render_docs(design: Design) -> str:
     return "\n".join(out) + "\n"
 
 
+def _bootstrap(design: Design) -> list[str]:
+    """Where a team finds the way from an empty cloud account, and what is done by hand."""
+    from opsmith.generate.options import wants_terraform
+
+    if not wants_terraform(design):
+        return []
+    return [
+        "",
+        "## From an empty account",
+        "",
+        "`opsmith generate` writes docs/bootstrap.md: the order of the first applies, every command"
+        " exactly, and the steps of this design that opsmith cannot generate, to be done by hand."
+        " `.opsmith/generated.json` lists, for each decision above, the files that build it or the"
+        " section of docs/bootstrap.md a person follows instead.",
+    ]
+
+
 def _summary(design: Design) -> str:
     inputs = design.inputs
     compliance = f", {inputs.compliance.upper()} compliance" if inputs.compliance != "none" else ""
-    regions = f"{inputs.regions} region{'s' if inputs.regions > 1 else ''}"
+    places = design.networking.regions
+    # the regions the design serves from (the enterprise row adds some), not only those asked for
+    count = len(places.effective) if places is not None else inputs.regions
+    regions = f"{count} region{'s' if count > 1 else ''}"
     kinds = ", ".join(f"{s.name} ({s.kind or 'kind unknown'})" for s in design.services) or "no services yet"
     return (
         f"**{ROWS[design.tier.effective].title}** tier for {inputs.users:,} users in {regions}{compliance}:"
@@ -132,9 +153,14 @@ def _mermaid(design: Design) -> list[str]:
 def _value(choice: Choice[Any]) -> str:
     if choice.override is not None:
         return (
-            f"**{choice.override.value}** (override: {choice.override.reason}; opsmith chose {choice.value})"
+            f"**{_shown(choice.override.value)}** (override: {choice.override.reason};"
+            f" opsmith chose {_shown(choice.value)})"
         )
-    return f"{choice.value}"
+    return _shown(choice.value)
+
+
+def _shown(value: Any) -> str:
+    return ", ".join(map(str, value)) if isinstance(value, list) else f"{value}"  # regions
 
 
 def _cell(text: str) -> str:

@@ -58,6 +58,7 @@ CronExpression = Annotated[str, AfterValidator(grammar.cron)]
 DomainName = Annotated[str, AfterValidator(grammar.domain)]
 GoPackage = Annotated[str, AfterValidator(grammar.go_package)]
 Version = Annotated[str, Field(pattern=r"^\d+\.\d+\.\d+$")]
+RegionName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{1,30}[a-z0-9]$")]  # us-east-1, europe-west1
 
 UNASSIGNED_TEAM = "unassigned"  # the team placeholder: ownership tags name a team someone fills in
 _DNS_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
@@ -203,6 +204,9 @@ class BackingService(_Strict):
     kind: BackingKind
     version: str | None = None
     provider: Choice[str]
+    # production keeps a standby in a second zone (database) or a replica (cache) that takes over
+    # on failure; None where the provider offers no such choice or the design predates it
+    standby: Choice[bool] | None = None
     used_by: list[str] = []
     evidence: list[str] = []
 
@@ -219,6 +223,9 @@ class Networking(_Strict):
     load_balancer: Choice[LoadBalancer]
     dns: Choice[Dns]
     tls: Choice[Tls]
+    # the cloud regions served from, the primary first; None in designs written before the field
+    # and on platforms that place services themselves (Fly.io, Railway)
+    regions: Choice[list[RegionName]] | None = None
 
 
 class Observability(_Strict):

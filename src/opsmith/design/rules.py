@@ -30,7 +30,12 @@ PLATFORM_TEXT: dict[str, str] = {
     "aws-eks": "EKS: managed Kubernetes control plane, node groups over three zones",
     "gcp-gke": "GKE: managed Kubernetes, regional cluster over three zones",
     "azure-aks": "AKS: managed Kubernetes, node pools over availability zones",
-    "self-managed-kubernetes": "Kubernetes you run on dedicated (single-tenant) hosts in a private network",
+    "self-managed-kubernetes": (
+        "Kubernetes you run on dedicated (single-tenant) hosts in a private network: RKE2, hardened by"
+        " default (CIS profile, Secrets encrypted in etcd, FIPS 140-2 validated crypto in its"
+        " binaries) with Canal enforcing NetworkPolicies, installed and joined at first boot, its API"
+        " reachable only inside the network, where deploys run on a self-hosted runner"
+    ),
 }
 
 REGISTRY: dict[Cloud, tuple[str, str]] = {
@@ -91,8 +96,9 @@ LOAD_BALANCER: dict[tuple[str, str], tuple[str, str]] = {
     ),
     ("compliance", "*"): (
         "ingress-nginx",
-        "ingress-nginx behind a private network load balancer: you control"
-        " TLS settings and access logs for the audit trail",
+        "ingress-nginx on the workers behind the cloud's network load balancer, which passes TLS"
+        " through: you control TLS settings and access logs for the audit trail; the Kubernetes API"
+        " has its own private load balancer",
     ),
 }
 DNS: dict[Cloud, tuple[str, str]] = {
@@ -103,6 +109,33 @@ DNS: dict[Cloud, tuple[str, str]] = {
     "railway": ("external", "your DNS provider: a CNAME to the service's railway.app domain"),
 }
 MULTI_REGION_DNS = " Latency-based routing with health checks sends users to the nearest healthy region."
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+# Regions in the order a design takes them: the first is the primary (the database's writer),
+# then one per continent before a second on any, so latency routing has a region near each user.
+REGIONS: dict[Cloud, tuple[str, ...]] = {
+    "aws": _words(
+        "us-east-1 eu-west-1 ap-southeast-1 us-west-2 eu-central-1 ap-northeast-1 sa-east-1 "
+        "ap-south-1 ca-central-1 ap-southeast-2 eu-west-2 us-east-2 eu-north-1 ap-northeast-2 "
+        "eu-west-3 us-west-1 ap-northeast-3 eu-south-1 me-south-1 af-south-1"
+    ),
+    "gcp": _words(
+        "us-central1 europe-west1 asia-southeast1 us-west1 europe-west3 asia-northeast1 "
+        "southamerica-east1 asia-south1 northamerica-northeast1 australia-southeast1 "
+        "europe-west2 us-east1 europe-north1 asia-northeast3 europe-west9 us-west2 asia-east1 "
+        "europe-west4 me-west1 africa-south1"
+    ),
+    "azure": _words(
+        "eastus westeurope southeastasia westus2 germanywestcentral japaneast brazilsouth "
+        "centralindia canadacentral australiaeast uksouth eastus2 swedencentral koreacentral "
+        "francecentral westus3 northeurope eastasia uaenorth southafricanorth"
+    ),
+}
+ENTERPRISE_MIN_REGIONS = 2  # the enterprise row survives a regional outage: never fewer
 TLS: dict[tuple[str, str], tuple[str, str]] = {
     ("hobby", "aws"): ("lets-encrypt", "Let's Encrypt certificates renewed on the server, served by HAProxy"),
     ("hobby", "gcp"): ("lets-encrypt", "Let's Encrypt certificates renewed on the VM, served by HAProxy"),
@@ -274,6 +307,60 @@ SLO: dict[str, tuple[float, int, str]] = {
     "compliance": (99.9, 500, "99.9% (about 43 minutes a month): three zones, conservative releases"),
 }
 
+# A standby database in a second zone, or a cache replica, is what lets one zone's outage or a
+# maintenance restart pass in a minute or two instead of lasting until the zone is back. Needed
+# from this availability objective up (about 3.6 hours of downtime a month or less).
+STANDBY_FROM_AVAILABILITY = 99.5
+# What the standby adds to production's monthly bill, per provider and tier: (the production size
+# it doubles, USD). Approximate on-demand list prices in the design's first region for 730 hours,
+# instance plus its storage, as published by each cloud in 2025 (not fetched on this machine; the
+# cloud's pricing calculator has today's). Sizes are the production sizes terraform.tfvars sets.
+STANDBY_COST: dict[str, dict[str, tuple[str, int]]] = {
+    # "growth" stands for every tier above startup unless the tier has its own entry
+    "aws-rds-postgresql": {
+        "startup": ("db.t4g.medium", 53),
+        "growth": ("db.r6g.large", 176),
+        "enterprise": ("db.r6g.xlarge", 340),
+    },
+    "aws-rds-mysql": {
+        "startup": ("db.t4g.medium", 53),
+        "growth": ("db.r6g.large", 169),
+        "enterprise": ("db.r6g.xlarge", 326),
+    },
+    "aws-elasticache-redis": {"startup": ("cache.t4g.small", 23), "growth": ("cache.r7g.large", 160)},
+    "cloud-sql-postgresql": {"startup": ("db-custom-2-7680", 107), "growth": ("db-custom-4-15360", 214)},
+    "cloud-sql-mysql": {"startup": ("db-custom-2-7680", 107), "growth": ("db-custom-4-15360", 214)},
+    "memorystore-redis": {"startup": ("1 GB", 11), "growth": ("5 GB", 29)},
+    "azure-postgresql-flexible": {
+        "startup": ("GP_Standard_D2ds_v5", 137),
+        "growth": ("GP_Standard_D4ds_v5", 275),
+    },
+    "azure-mysql-flexible": {"startup": ("GP_Standard_D2ds_v5", 107), "growth": ("GP_Standard_D4ds_v5", 215)},
+    "azure-cache-redis": {"startup": ("C1", 61), "growth": ("C2", 97)},
+}
+
+
+def standby_cost(provider: str, tier: str) -> tuple[str, int] | None:
+    """(production size, USD a month) a standby of `provider` adds at `tier`; None where the
+    provider has no standby to choose (containers, services run by others) or the tier no store."""
+    costs = STANDBY_COST.get(provider)
+    if costs is None or tier == "hobby":
+        return None
+    return costs.get(tier) or costs["growth"]
+
+
+_CLOUD_SQL_HA = "Cloud SQL REGIONAL availability: a standby in a second zone, failover in about a minute"
+STANDBY_TEXT: dict[str, str] = {
+    "aws-rds-postgresql": "RDS Multi-AZ: a synchronous standby in a second zone, promoted in 1-2 minutes",
+    "aws-rds-mysql": "RDS Multi-AZ: a synchronous standby in a second zone, promoted in 1-2 minutes",
+    "aws-elasticache-redis": "a replica in another zone with automatic failover (Multi-AZ)",
+    "cloud-sql-postgresql": _CLOUD_SQL_HA,
+    "cloud-sql-mysql": _CLOUD_SQL_HA,
+    "memorystore-redis": "Memorystore STANDARD_HA: a replica in another zone, promoted automatically",
+    "azure-postgresql-flexible": "zone-redundant high availability: a standby server in a second zone",
+    "azure-mysql-flexible": "zone-redundant high availability: a standby server in a second zone",
+    "azure-cache-redis": "the Standard tier: a replica beside the primary with automatic failover",
+}
 BACKING_VERSIONS: dict[str, str | None] = {
     "postgresql": "16",
     "mysql": "8.4",

@@ -168,8 +168,9 @@ ROWS: Mapping[Tier, Row] = {
         "Kubernetes",
         "Self-managed K8s",
         "Regulated data (HIPAA, PCI DSS, SOC 2, GDPR) whatever the scale: single-tenant, private"
-        " networking, encryption with your own keys, and an audit trail for every change; the seed"
-        " chooses Kubernetes you manage yourself for full control of where data lives and who can reach it.",
+        " networking, encryption with your own keys, and an audit trail for every change. Kubernetes"
+        " on your own single-tenant servers keeps every control in your hands: where data lives, who"
+        " reaches the API (a private endpoint only), how the nodes are hardened and what is logged.",
         (
             "dedicated hosts (single-tenant instances cost more than shared ones)",
             "private networking (NAT, private endpoints, VPN or interconnect)",

@@ -65,7 +65,8 @@ def _plan_file(
                 break
             finding, fixer = todo
             tried.add((finding.rule, finding.message, finding.line))
-            edits = fixer.make(fixes.after, finding)
+            holds = fixer.holds is None or fixer.holds(root, path, fixes.after, finding)
+            edits = fixer.make(fixes.after, finding) if holds else None
             if not edits:
                 continue  # its precondition does not hold: left to a person
             fixed = apply_edits(fixes.after, edits)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from opsmith.findings import Finding
 
@@ -27,6 +28,9 @@ class Fixer:
     title: str
     safe: bool
     make: Callable[[str, Finding], Sequence[Edit] | None]
+    # What the fix needs beyond the file's text, checked in the repository first: (root, the
+    # file's path under it, its text, the finding) -> whether the fix may be offered.
+    holds: Callable[[Path, str, str, Finding], bool] | None = None
 
 
 def apply_edits(text: str, edits: Sequence[Edit]) -> str:

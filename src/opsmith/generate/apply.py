@@ -1,6 +1,7 @@
 """Writes generated artifacts into a repository without losing anything the user wrote.
 
-`.opsmith/generated.json` records the hash of every file opsmith wrote. On a later run a file is
+`.opsmith/generated.json` records the hash of every file opsmith wrote (and, under "decisions",
+which files implement each decision of the design: see generate/decisions.py). On a later run a file is
 updated only when it is still exactly what opsmith wrote; a file the user edited, or one that
 existed before opsmith, is left alone and its would-be change is shown as a unified diff
 (`force` overwrites, `dry_run` writes nothing). Every write is atomic, and every target (the
@@ -13,13 +14,14 @@ import difflib
 import enum
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from opsmith.generate.artifact import Artifact
 from opsmith.safe_read import NotReadable, read_limited, read_text_limited
-from opsmith.writer import repository_target, write_atomic
+from opsmith.writer import WriteError, repository_target, write_atomic
 
 MANIFEST = ".opsmith/generated.json"
 _MAX_READ = 16 * 1024 * 1024  # far above any generated file: a larger one is the user's, kept
@@ -60,11 +62,36 @@ def sha256(text: str) -> str:
 
 def load_manifest(root: Path) -> dict[str, str]:
     try:
-        data = json.loads(read_limited(root / MANIFEST, _MAX_READ))
-        files = data.get("files", {})
+        files = _load(root).get("files", {})
         return {str(k): str(v["sha256"]) for k, v in files.items() if isinstance(v, dict)}
-    except (OSError, NotReadable, ValueError, AttributeError, KeyError, TypeError):
+    except (AttributeError, KeyError, TypeError):
         return {}
+
+
+def unchanged_generated(root: Path) -> frozenset[str]:
+    """Files opsmith wrote that are still exactly what it wrote: its output, not the user's."""
+    out = set()
+    for rel, digest in load_manifest(root).items():
+        try:
+            if sha256(read_text_limited(repository_target(root, rel), _MAX_READ)) == digest:
+                out.add(rel)
+        except (OSError, NotReadable, UnicodeDecodeError, WriteError):
+            continue
+    return frozenset(out)
+
+
+def load_decisions(root: Path) -> dict[str, Any]:
+    """The decision -> files map the last generate recorded ({} before there was one)."""
+    decisions = _load(root).get("decisions", {})
+    return decisions if isinstance(decisions, dict) else {}
+
+
+def _load(root: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(read_limited(root / MANIFEST, _MAX_READ))
+    except (OSError, NotReadable, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _diff(rel: str, old: str, new: str) -> str:
@@ -79,7 +106,12 @@ def _diff(rel: str, old: str, new: str) -> str:
 
 
 def apply(
-    root: Path, artifacts: Iterable[Artifact], *, force: bool = False, dry_run: bool = False
+    root: Path,
+    artifacts: Iterable[Artifact],
+    *,
+    force: bool = False,
+    dry_run: bool = False,
+    decisions: Mapping[str, Any] | None = None,
 ) -> ApplyReport:
     planned = [(art, repository_target(root, art.path)) for art in artifacts]
     manifest_file = repository_target(root, MANIFEST)  # all checked before the first write
@@ -96,8 +128,11 @@ def apply(
         if not dry_run and outcome is not Outcome.UNCHANGED:
             write_atomic(target, art.content, executable=art.executable)
         recorded[art.path] = sha256(art.content)
-    if not dry_run and recorded != manifest:
-        _save_manifest(manifest_file, recorded)
+    previous = load_decisions(root)
+    if decisions is None:
+        decisions = previous  # a caller with no map keeps the recorded one
+    if not dry_run and (recorded != manifest or dict(decisions) != previous):
+        _save_manifest(manifest_file, recorded, decisions)
     return report
 
 
@@ -123,11 +158,13 @@ def _decide(art: Artifact, current: str | None, recorded_hash: str | None, force
     return Outcome.KEPT_USER_EDIT if recorded_hash is not None else Outcome.KEPT_EXISTING
 
 
-def _save_manifest(file: Path, recorded: dict[str, str]) -> None:
-    payload = {
+def _save_manifest(file: Path, recorded: dict[str, str], decisions: Mapping[str, Any]) -> None:
+    payload: dict[str, Any] = {
         "version": 1,
         "note": "Files opsmith generated and their hashes; opsmith only updates a file that still "
         "matches its hash here.",
         "files": {path: {"sha256": digest} for path, digest in sorted(recorded.items())},
     }
+    if decisions:
+        payload["decisions"] = dict(decisions)
     write_atomic(file, json.dumps(payload, indent=2) + "\n")

@@ -14,6 +14,12 @@ class Artifact:
     content: str
     executable: bool = False
     generator: str = ""  # which generator wrote it, recorded in the manifest
+    # The design decisions this file builds (ids of generate/decisions.py DECISIONS), recorded in
+    # .opsmith/generated.json so a reader can find where each choice of the design is implemented.
+    implements: tuple[str, ...] = ()
+    # For a document: (decision id, section heading) of each decision a person carries out by hand
+    # following that section, where opsmith cannot generate it.
+    manual: tuple[tuple[str, str], ...] = ()
 
 
 def safe_name(name: str, fallback: str = "app") -> str:

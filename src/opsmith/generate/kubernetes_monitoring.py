@@ -29,6 +29,7 @@ from opsmith.generate.kubernetes_meta import (
     obj,
     to_yaml,
 )
+from opsmith.generate.monitoring_alerts import RuleFile
 from opsmith.generate.monitoring_dashboards import to_json
 from opsmith.generate.monitoring_grafana import dashboards
 from opsmith.generate.monitoring_rules import render_rules, rule_files
@@ -69,10 +70,7 @@ def _labels(ctx: Context) -> dict[str, str]:
 def _rules(ctx: Context) -> list[Doc]:
     docs: list[Doc] = []
     for rules in rule_files(ctx.design):
-        groups: list[dict[str, Any]] = yaml.safe_load(render_rules(rules))["groups"]
-        # a link is read from the file that holds it: lead it from here to docs/runbooks/
-        for rule in (r for g in groups for r in g["rules"] if "annotations" in r):
-            rule["annotations"]["runbook_url"] = relpath(rule["annotations"]["runbook_url"], FOLDER)
+        groups = groups_in(rules, FOLDER)
         docs.append(
             (
                 f"{rules.title} The same groups as monitoring/rules/{rules.stem}.yml, whose promtool\n"
@@ -86,6 +84,15 @@ def _rules(ctx: Context) -> list[Doc]:
             )
         )
     return docs
+
+
+def groups_in(rules: RuleFile, folder: str) -> list[dict[str, Any]]:
+    """The rule file's groups as data, for an object written in `folder`: a link is read from the
+    file that holds it, so each runbook link leads from there to docs/runbooks/."""
+    groups: list[dict[str, Any]] = yaml.safe_load(render_rules(rules))["groups"]
+    for rule in (r for g in groups for r in g["rules"] if "annotations" in r):
+        rule["annotations"]["runbook_url"] = relpath(rule["annotations"]["runbook_url"], folder)
+    return groups
 
 
 def _dashboards(ctx: Context) -> list[Doc]:

@@ -48,7 +48,8 @@ def secret_variable(name_: str, backing_urls: set[str]) -> bool:
 
 
 def environment(ctx: Context, service: Service) -> tuple[list[dict[str, Any]], list[str], list[str]]:
-    """The container's env, and the Secret and ConfigMap keys it reads."""
+    """The container's env, and the Secret and ConfigMap keys it reads (the ConfigMap's through
+    `envFrom`, so they are not in the env)."""
     urls = {backing_images()[kind]["url_var"]: kind for kind in service.uses}
     env: list[dict[str, Any]] = []
     secret_keys: list[str] = []
@@ -74,10 +75,7 @@ def environment(ctx: Context, service: Service) -> tuple[list[dict[str, Any]], l
             env.append({"name": variable, "valueFrom": {"secretKeyRef": ref}})
             secret_keys.append(variable)
         else:
-            # optional: a key left out of the ConfigMap leaves the variable unset (the app's default)
-            ref = {"name": ctx.config_name, "key": variable, "optional": True}
-            env.append({"name": variable, "valueFrom": {"configMapKeyRef": ref}})
-            config_keys.append(variable)
+            config_keys.append(variable)  # from the ConfigMap, which every container takes whole
     env += [e for e in kubernetes_environment(ctx.design, service) if e["name"] not in seen]
     return env, secret_keys, config_keys
 
@@ -177,6 +175,9 @@ def pod_template(ctx: Context, service: Service) -> dict[str, Any]:
     if metrics is not None and metrics.exports and metrics.port and metrics.port != service.port:
         exposed = {"name": METRICS_PORT, "containerPort": metrics.port, "protocol": "TCP"}
         container["ports"] = [*container.get("ports", []), exposed]
+    # Every setting of the ConfigMap, the ones listed in its overlays and any a person adds there;
+    # a key left out leaves the variable unset (the app's default). `env` wins over it.
+    container["envFrom"] = [{"configMapRef": {"name": ctx.config_name, "optional": True}}]
     container["env"] = env
     container["resources"] = resources
     container.update(_probes(service))

@@ -2,8 +2,10 @@
 promtool unit tests, Alertmanager's routing, a runbook per alert, and a README that says which
 metrics the alerts expect.
 
-Dashboards, log and trace pipelines, Kubernetes PrometheusRule objects and managed collectors'
-configurations are not generated yet.
+Beside them: dashboards (monitoring_grafana), log and trace pipelines (monitoring_telemetry,
+kubernetes_telemetry), the stack beside the app on a server (monitoring_stack), the
+prometheus-operator objects of a cluster (kubernetes_monitoring) and the collectors that feed a
+managed Prometheus (monitoring_managed).
 """
 
 from __future__ import annotations
@@ -11,16 +13,20 @@ from __future__ import annotations
 from opsmith.design.model import Design
 from opsmith.generate import (
     kubernetes_monitoring,
+    kubernetes_telemetry,
     monitoring_alertmanager,
     monitoring_grafana,
+    monitoring_managed,
     monitoring_runbooks,
     monitoring_stack,
     monitoring_telemetry,
 )
 from opsmith.generate.artifact import Artifact
+from opsmith.generate.monitoring_jobs import JOBS, LAST_FAILURE, LAST_SUCCESS, QUEUE, critical_jobs, pushes
 from opsmith.generate.monitoring_metrics import BUCKETS, ERRORS, REQUESTS
 from opsmith.generate.monitoring_rules import RULES_DIR, render_rules, render_tests, rule_files
 from opsmith.generate.monitoring_scrape import client_library, exports, render_prometheus
+from opsmith.generate.monitoring_telemetry import on_kubernetes
 
 GENERATOR = "monitoring"
 
@@ -45,12 +51,14 @@ def render(design: Design) -> list[Artifact]:
         out.append(Artifact(f"{RULES_DIR}/{rules.stem}_test.yml", render_tests(rules), generator=GENERATOR))
     out += monitoring_runbooks.render(design, [a for f in files for a in f.alerts])
     # dashboards, log and trace pipelines, the stack that runs them beside the app, and the
-    # prometheus-operator objects of a cluster
+    # prometheus-operator objects of a cluster, and the collectors of a managed Prometheus
     out += [
         *monitoring_grafana.render(design),
         *monitoring_telemetry.render(design),
         *monitoring_stack.render(design),
         *kubernetes_monitoring.render(design),
+        *kubernetes_telemetry.render(design),
+        *monitoring_managed.render(design),
     ]
     return out
 
@@ -108,4 +116,38 @@ def readme(design: Design) -> str:
         )
         lines.append(f"- `{service.name}` (latency bound {bound}): {state}.")
     lines.append("")
-    return "\n".join(lines)
+    return "\n".join(lines + _jobs_readme(design))
+
+
+def _jobs_readme(design: Design) -> list[str]:
+    """What the critical workers and crons must export for their alerts (monitoring_jobs)."""
+    jobs = critical_jobs(design)
+    if not jobs:
+        return []
+    kubernetes = on_kubernetes(design)
+    lines = ["## Metrics the critical workers and crons must export", ""]
+    for service in jobs:
+        if service.kind == "worker":
+            lines.append(
+                f'- `{service.name}` (worker): a counter `{JOBS}` with `status="succeeded"` or '
+                f'`status="failed"` per finished job, and a gauge `{QUEUE}` of the jobs waiting, served '
+                "on `/metrics`" + (" (restarts come from kube-state-metrics)." if kubernetes else ".")
+            )
+        elif kubernetes:
+            lines.append(
+                f"- `{service.name}` (cron): nothing; kube-state-metrics reports the CronJob's last "
+                "successful run and its failed Jobs."
+            )
+        else:
+            lines.append(
+                f"- `{service.name}` (cron): at the end of each run, the gauge `{LAST_SUCCESS}` (or "
+                f"`{LAST_FAILURE}` when it failed) set to the current Unix time, pushed to "
+                f"http://pushgateway:9091/metrics/job/{service.name}/service/{service.name}"
+                + (
+                    "."
+                    if pushes(design)
+                    else " on a Pushgateway you run (this platform has none of opsmith's)."
+                )
+            )
+    lines.append("")
+    return lines

@@ -16,7 +16,7 @@ def group(service: Service, slo: Slo) -> Group:
     metrics = metrics_of(service, slo)
     alerts = [_errors(metrics), _p95(metrics, slo), _p99(metrics, slo), _traffic_stopped(metrics)]
     if service.metrics is not None and service.metrics.exports:
-        alerts.append(_down(metrics))
+        alerts.append(down(metrics))
     return Group(f"{service.name}-red", alerts=tuple(alerts))
 
 
@@ -114,7 +114,7 @@ def _traffic_stopped(m: Metrics) -> Alert:
     )
 
 
-def _down(m: Metrics) -> Alert:
+def down(m: Metrics) -> Alert:
     return _on_requests(m)(
         name="ServiceDown",
         expr=f"max(up{{{m.selector}}}) == 0 or absent(up{{{m.selector}}})",

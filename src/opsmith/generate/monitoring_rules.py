@@ -7,7 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from opsmith.design.model import Design
-from opsmith.generate import monitoring_pipeline, monitoring_platform, monitoring_red, monitoring_slo
+from opsmith.generate import (
+    monitoring_jobs,
+    monitoring_pipeline,
+    monitoring_platform,
+    monitoring_red,
+    monitoring_slo,
+)
 from opsmith.generate.artifact import safe_name
 from opsmith.generate.monitoring_alerts import Alert, Group, RuleFile
 from opsmith.generate.options import KUBERNETES_ORCHESTRATIONS
@@ -42,6 +48,14 @@ def rule_files(design: Design) -> list[RuleFile]:
                 f"service-{safe_name(service.name)}",
                 f"{service.name}: SLO burn-rate and RED alerts.",
                 (*slo_groups, red),
+            )
+        )
+    for service in monitoring_jobs.critical_jobs(design):
+        out.append(
+            RuleFile(
+                f"service-{safe_name(service.name)}",
+                f"{service.name}: a critical {service.kind}, alerted when it fails or stops.",
+                (monitoring_jobs.group(design, service),),
             )
         )
     platform: list[Group] = [monitoring_platform.targets_group()]

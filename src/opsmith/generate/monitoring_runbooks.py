@@ -32,6 +32,11 @@ _SERVICE_CHECKS: dict[str, tuple[str, ...]] = {
         "az containerapp revision list --name {service} --resource-group <rg> -o table",
         "az containerapp logs show --name {service} --resource-group <rg> --tail 100",
     ),
+    "kubernetes-cron": (
+        "kubectl -n {app} get cronjob/{service} -o wide",
+        "kubectl -n {app} get jobs -l app.kubernetes.io/name={service} --sort-by=.metadata.creationTimestamp",
+        "kubectl -n {app} logs job/<the latest job> | tail -n 200",
+    ),
     "kubernetes": (
         "kubectl -n {app} get pods -l app.kubernetes.io/name={service}",
         "kubectl -n {app} rollout history deployment/{service}",
@@ -149,10 +154,12 @@ def _checks(design: Design, alerts: Sequence[Alert]) -> list[str]:
 
 def _service_commands(design: Design, service: Service, key: str) -> list[str]:
     return [
-        c.format(
-            app=design.app, service=service.name, port=service.port or 8080, health=service.health_path or "/"
+        c.format(app=design.app, service=service.name, port=service.port, health=service.health_path or "/")
+        for c in _SERVICE_CHECKS.get(
+            f"{key}-cron" if service.kind == "cron" and key == "kubernetes" else key,
+            _SERVICE_CHECKS["compose"],
         )
-        for c in _SERVICE_CHECKS.get(key, _SERVICE_CHECKS["compose"])
+        if service.port is not None or "{port}" not in c  # a worker or cron answers no request
     ]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from opsmith.design.model import Design, MetricsExport, Service
+from opsmith.generate import monitoring_jobs
 from opsmith.generate.monitoring_rules import hosts_are_ours
 from opsmith.generate.options import KUBERNETES_ORCHESTRATIONS
 from opsmith.generate.specs import ecosystem
@@ -18,6 +19,7 @@ from opsmith.generate.workflow_yaml import Note, dump
 
 SCRAPE_INTERVAL = "15s"
 HAPROXY_EXPORTER = "host.docker.internal:8405"
+PUSHGATEWAY_JOB = "pushgateway"
 # Debian's Prometheus is built without Kubernetes discovery, and in a cluster the prometheus-operator
 # discovers targets anyway: from the ServiceMonitors of the kustomize tree and the chart's own.
 _CLUSTER_NOTE = (
@@ -66,6 +68,13 @@ def render_prometheus(design: Design, rule_files: list[str]) -> str:
         jobs += [_service_job(s, s.metrics) for s in design.services if s.metrics and s.metrics.exports]
         if hosts_are_ours(design):
             jobs += _server_jobs(design)
+        if monitoring_jobs.pushes(design):
+            jobs.append(
+                Note(
+                    _static(PUSHGATEWAY_JOB, "pushgateway:9091", honor_labels=True),
+                    "The crons push their last run's timestamps here; honor_labels keeps their `service`.",
+                )
+            )
     missing = [s for s in design.services if not exports(s)]
     document: dict[str, Any] = {
         "global": {
@@ -87,8 +96,8 @@ def _header(design: Design) -> str:
     ]
     if design.observability.metrics.effective == "managed-prometheus":
         lines.append(
-            "Managed Prometheus: give these scrape_configs to the collector that writes to it (ADOT, "
-            "Google Managed Prometheus, Azure Monitor's agent) and load the rule files there."
+            "Managed Prometheus: monitoring/managed/ holds the collectors that scrape these jobs and "
+            "write to it, and says where the rule files load."
         )
     elif design.observability.metrics.effective == "kube-prometheus-stack":
         lines.append("kube-prometheus-stack: load the rule files into it (see monitoring/README.md).")

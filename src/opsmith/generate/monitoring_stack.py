@@ -1,7 +1,8 @@
 """compose.monitoring.yaml: the whole monitoring stack beside the app on one server, started with
 `docker compose -f compose.yaml -f compose.monitoring.yaml up -d`: Prometheus, Alertmanager,
 Grafana, Loki and Alloy (when logs go to Loki), the OpenTelemetry Collector and Tempo (when traces
-go to Tempo), and node exporter and cAdvisor on a server of the design's own. Every image is
+go to Tempo), node exporter and cAdvisor on a server of the design's own, and a Pushgateway for
+the timestamps of critical crons. Every image is
 pinned to an exact release, every service is health-checked where its image has something to
 check with, and UIs listen on 127.0.0.1 only.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from opsmith.design.model import Design
+from opsmith.generate import monitoring_jobs
 from opsmith.generate.artifact import Artifact
 from opsmith.generate.monitoring_alertmanager import SECRETS
 from opsmith.generate.monitoring_grafana import DASHBOARDS, DASHBOARDS_MOUNT, GRAFANA
@@ -38,6 +40,7 @@ IMAGES = {
     "tempo": "grafana/tempo:2.9.0",
     "node-exporter": "prom/node-exporter:v1.9.1",
     "cadvisor": "gcr.io/cadvisor/cadvisor:v0.52.1",
+    "pushgateway": "prom/pushgateway:v1.11.1",
 }
 _NOT_RUN = (
     "Not run here: Grafana, Loki, Alloy, Tempo and the Collector are not installed on the machines that\n"
@@ -132,7 +135,17 @@ def render_stack(design: Design) -> str:
     }
     if hosts_are_ours(design):  # a server of our own: its exporters, which prometheus.yml scrapes
         services |= _host_agents()
+    if monitoring_jobs.pushes(design):
+        services["pushgateway"] = _service(
+            "pushgateway",
+            command=["--persistence.file=/data/pushgateway", "--persistence.interval=1m"],
+            volumes=["pushgateway-data:/data"],
+            ports=["127.0.0.1:9091:9091"],
+            healthcheck=_http_check("http://127.0.0.1:9091/-/ready"),
+        )
     volumes: dict[str, Any] = {"prometheus-data": {}, "alertmanager-data": {}, "grafana-data": {}}
+    if "pushgateway" in services:  # a restart must not forget when each cron last succeeded
+        volumes["pushgateway-data"] = {}
     if ships_logs_to_loki(design):
         services["loki"] = _service(
             "loki",

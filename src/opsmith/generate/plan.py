@@ -5,7 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from opsmith.design.model import Design
-from opsmith.generate import compose, dockerfile, kubernetes, monitoring, rollback, terraform, workflows
+from opsmith.generate import (
+    bootstrap_doc,
+    compose,
+    dockerfile,
+    kubernetes,
+    monitoring,
+    rollback,
+    terraform,
+    terraform_addons,
+    workflows,
+)
 from opsmith.generate.artifact import Artifact
 from opsmith.generate.options import GenerateOptions
 from opsmith.generate.specs import build_context, container_spec, database_ca, ecosystem
@@ -24,9 +34,11 @@ def plan(design: Design, options: GenerateOptions) -> Plan:
     out.artifacts += workflows.render(design, options)
     out.artifacts += kubernetes.render(design, options)
     out.artifacts += terraform.render(design, options)
+    out.artifacts += terraform_addons.render(design)
     out.artifacts += rollback.render(design)
     out.artifacts += monitoring.render(design)
     out.notes += monitoring.notes(design)
+    out.artifacts += bootstrap_doc.render(design, out.artifacts)  # written from the files above
     return out
 
 

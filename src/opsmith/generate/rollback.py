@@ -10,11 +10,17 @@ from opsmith.generate.specs import image_name
 # Per orchestration: (what rolls back on its own, the manual steps as shell lines).
 _PLATFORM: dict[str, tuple[str, list[str]]] = {
     "compose": (
-        "`opsmith deploy` starts the new version beside the old one behind HAProxy, watches its health "
-        "check and error rate, and switches traffic back to the old version by itself when either fails.",
+        "`opsmith deploy` starts the new release beside the stable one behind HAProxy and moves traffic "
+        "by the service's strategy through HAProxy's runtime API. A release that never passes its health "
+        "check gets no request; one whose success rate or latency fails the analysis is stopped and every "
+        "request goes back to the stable release by itself (the deploy then exits 1).",
         [
-            "opsmith rollback   # traffic back to the previous version (its containers are kept)",
-            "opsmith deploy --image-tag <previous-sha>   # or redeploy a known-good image explicitly",
+            "cd /srv/{app}   # on the server, where the deploy workflow runs opsmith",
+            "opsmith status                       # what serves now, and any deploy in progress",
+            "opsmith history                      # every deploy with its steps and analyses",
+            "opsmith rollback                     # back to the previous good release (instant if warm)",
+            "opsmith rollback --to <release-id>   # or to a release `opsmith history` lists",
+            "opsmith deploy --resume              # finish or undo a deploy whose controller stopped",
         ],
     ),
     "fly": (

@@ -5,6 +5,8 @@ Layout (the contract with the CI workflow that runs fmt, validate, plan and the 
     terraform/modules/<module>/{main,variables,outputs,versions}.tf
     terraform/environments/{staging,production}/{main,variables,outputs,backend,providers,versions}.tf
     terraform/environments/{staging,production}/terraform.tfvars   (sizes and names, never secrets)
+    terraform/addons/{staging,production}/                          (cluster add-ons, applied after
+                                                                     the cluster: terraform_addons.py)
 
 Modules, chosen from the design's cloud (aws, gcp, azure), tier and platform:
 
@@ -13,20 +15,23 @@ Modules, chosen from the design's cloud (aws, gcp, azure), tier and platform:
   (regional resources span zones by themselves), Cloud NAT, private services access for Cloud SQL
   and Memorystore. Azure: a VNet with subnets per use and private DNS for the data stores.
 - the platform: `servers` (hobby: one VM running the compose stack behind HAProxy, from a
-  cloud-init script; compliance: control-plane and worker servers for self-managed Kubernetes,
-  private and single-tenant), `service` (startup: ECS Fargate behind an ALB, Cloud Run, Container
-  Apps) or `cluster` (growth and enterprise: EKS through the pinned terraform-aws-modules/eks
-  module, GKE, AKS).
+  cloud-init script; compliance: control-plane servers, workers and a deploy runner for RKE2,
+  private and single-tenant, with module `rke2`: see terraform_rke2.py), `service` (startup: ECS
+  Fargate behind an ALB, Cloud Run, Container Apps) or `cluster` (growth and enterprise: EKS
+  through the pinned terraform-aws-modules/eks module, GKE, AKS).
 - `database` (RDS, Cloud SQL, Azure Database flexible server: private, encrypted, deletion
   protection, high availability at growth and up, password generated at apply and never written
   in a file), `cache` (ElastiCache, Memorystore, Azure Cache for Redis: TLS and AUTH), `registry`
   (ECR, Artifact Registry, ACR; none for ghcr), `secrets` (the connection URLs in the cloud's
-  secret store), and on AWS at the compliance tier `kms` (one customer-managed key).
+  secret store), and at the compliance tier `audit` (terraform_audit_trail.py) and, on AWS,
+  `kms` (one customer-managed key).
 
-Every environment has its own state (S3 with `use_lockfile` and `encrypt`, GCS, or azurerm), its
-own registry (CI pushes a build to staging's and copies the same digest to production's), pinned
-providers (`~> X.Y`) and Terraform (`~> 1.10`), and tags on everything: aws `default_tags`, google
-`default_labels`, and a `tags` argument on every Azure resource that takes one.
+Every environment has its own state (S3 with `use_lockfile` and `encrypt`, GCS, or azurerm, in
+the storage terraform/bootstrap creates; bucket and region come from `-backend-config` at init, see
+terraform_backend.py), its own registry (CI pushes a build to staging's and copies the same digest
+to production's), pinned providers (`~> X.Y`) and Terraform (`~> 1.10`), and tags on everything:
+aws `default_tags`, google `default_labels`, and a `tags` argument on every Azure resource that
+takes one.
 
 Validation (tests/generate/test_terraform.py). `terraform validate` needs every provider's plugin
 installed, and `terraform init` downloads plugins and registry modules from the internet, which
@@ -58,12 +63,24 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from opsmith.design.model import UNASSIGNED_TEAM, BackingService, Design, Service
-from opsmith.generate.artifact import Artifact, safe_name
+from opsmith.generate import (
+    app_secret,
+    server_backups,
+    server_secrets,
+    terraform_audit_trail,
+    terraform_failover,
+    terraform_regions,
+    terraform_rke2,
+)
+from opsmith.generate.artifact import Artifact
 from opsmith.generate.compose import backing_images
 from opsmith.generate.hcl_format import align, literal
 from opsmith.generate.options import GenerateOptions, cloud_of, wants_terraform
+from opsmith.generate.server_setup import user_data_values
 from opsmith.generate.specs import REDIS_CA_VAR, acr_name, build_context, image_name, probe_command
 from opsmith.generate.templating import render_template
+from opsmith.generate.terraform_backend import PLACES, region_note
+from opsmith.generate.terraform_redundancy import regions, standby
 
 GENERATOR = "terraform"
 ROOT = "terraform"
@@ -129,7 +146,34 @@ _ENGINE_VERSIONS = {
 }
 _REDIS_VERSIONS = {"aws": "7.1", "gcp": "REDIS_7_2", "azure": "6"}
 _TEMPLATE_MODULE_FILES = ("main", "variables", "outputs")
+# The design decisions (generate/decisions.py) each module's main.tf builds.
+MODULE_DECISIONS: dict[str, tuple[str, ...]] = {
+    "network": ("topology",),
+    "servers": ("platform", "topology"),
+    "service": ("platform", "orchestration", "autoscaling"),
+    "cluster": ("platform",),
+    "database": ("database", "backups", "replication"),
+    "cache": ("cache", "replication"),
+    "registry": ("registry",),
+    "secrets": ("secrets",),
+    "backups": ("backups",),
+    **terraform_regions.DECISIONS,
+    "rke2": ("platform", "orchestration", "dns"),
+    "audit": ("audit-trail",),
+}
 _ROOT_TEMPLATE_FILES = ("main", "outputs", "backend", "providers")
+
+
+def module_decisions(cloud: str, module: str) -> tuple[str, ...]:
+    """The design decisions a module's main.tf builds on `cloud`."""
+    tags = MODULE_DECISIONS.get(module, ())
+    if module == "cluster":
+        # the VPC CNI's policy agent, GKE Dataplane V2 and AKS with Cilium enforce NetworkPolicies;
+        # GKE and AKS scale their node pools, EKS through the add-ons root's cluster autoscaler
+        tags += ("network-policy", "autoscaling") if cloud != "aws" else ("network-policy",)
+    if module == "service" and cloud == "aws":
+        tags += ("dns",)  # the ALB's alias record in the Route 53 zone
+    return tags
 
 
 # --------------------------------------------------------------------------- the plan
@@ -188,6 +232,16 @@ class Stack:
         return self.platform != "servers" or bool(self.databases or self.cache)
 
     @property
+    def server_secret(self) -> bool:
+        """The compose server reads the app's JSON secret from the store (server_secrets)."""
+        return self.platform == "servers" and server_secrets.wanted(self.design)
+
+    @property
+    def server_backups(self) -> bool:
+        """The compose server dumps its database containers to a bucket (server_backups)."""
+        return self.platform == "servers" and bool(server_backups.databases(self.design))
+
+    @property
     def modules(self) -> list[str]:
         names = ["network"]
         names.append("servers" if self.platform in ("servers", "nodes") else self.platform)
@@ -197,10 +251,19 @@ class Stack:
             names.append("cache")
         if self.registry:
             names.append("registry")
-        if self.secret_sources:
+        if self.secret_sources or self.platform in ("cluster", "nodes") or self.server_secret:
+            # on Kubernetes the JSON secret is the ExternalSecret's source even with no URL in it,
+            # and the compose server copies it into its .env
             names.append("secrets")
+        if self.server_backups:
+            names.append("backups")
         if self.compliance and self.cloud == "aws":
             names.append("kms")
+        if terraform_rke2.is_rke2(self):
+            names.append("rke2")
+        if terraform_audit_trail.wanted(self):
+            names.append("audit")
+        names += terraform_regions.region_modules(self)
         return names
 
 
@@ -380,6 +443,7 @@ class RootVar:
     default: Any = None
     has_default: bool = False
     note: str = ""  # tfvars comment for a variable passed another way
+    sensitive: bool = False
 
 
 def _per_env(staging: Any, production: Any) -> dict[str, Any]:
@@ -402,7 +466,31 @@ def _common_vars(stack: Stack) -> list[RootVar]:
         RootVar("owner", "string", "Team accountable for these resources (tag).", _same(owner)),
     ]
     out += _CLOUD_VARS[stack.cloud](stack)
+    if terraform_rke2.is_rke2(stack):
+        out += _domain_vars(stack) + terraform_rke2.root_vars(stack, _same)
+    out += terraform_audit_trail.root_vars(stack, _per_env)
+    if "secrets" in stack.modules:
+        out.append(_app_secrets_var(stack))
     return out
+
+
+def _app_secrets_var(stack: Stack) -> RootVar:
+    """The application's own secrets, merged into the environment's JSON secret beside the URLs."""
+    required = [k for k in app_secret.secret_keys(stack.design)[0] if k not in stack.secret_sources]
+    if stack.server_secret:
+        required = server_secrets.env_keys(stack.design)  # the server's .env: what compose.yaml needs
+    wanted = ", ".join(required) if required else "none required by the services today"
+    return RootVar(
+        "app_secrets",
+        "map(string)",
+        "The application's own secrets, stored with the connection URLs in the environment's JSON "
+        f"secret ({wanted}).",
+        None,
+        default={},
+        has_default=True,
+        note=f"passed as TF_VAR_app_secrets (a JSON object) from a CI secret; keys: {wanted}",
+        sensitive=True,
+    )
 
 
 def _same(value: Any) -> dict[str, Any]:
@@ -429,7 +517,7 @@ def _service_sizes(stack: Stack, sizer: Callable[[str, str], tuple[Any, Any]], t
 def _aws_vars(stack: Stack) -> list[RootVar]:
     ha, tier = stack.high_availability, stack.tier
     out = [
-        RootVar("region", "string", "AWS region of every resource.", _same("us-east-1")),
+        _region_var(stack, "AWS region of every resource."),
         RootVar("vpc_cidr", "string", "IPv4 range of the VPC.", _per_env("10.20.0.0/16", "10.10.0.0/16")),
         RootVar(
             "az_count",
@@ -493,7 +581,7 @@ def _aws_vars(stack: Stack) -> list[RootVar]:
                 f"{db.prefix}_multi_az",
                 "bool",
                 f"Standby of {db.kind} in a second zone.",
-                _per_env(False, ha),
+                _per_env(False, standby(stack.design, db.kind, ha)),
             ),
         ]
     if stack.cache:
@@ -508,10 +596,17 @@ def _aws_vars(stack: Stack) -> list[RootVar]:
                 "cache_replicas",
                 "number",
                 "Redis replicas in other zones (failover).",
-                _per_env(0, 1 if ha else 0),
+                _per_env(0, 1 if standby(stack.design, "redis", ha) else 0),
             ),
         ]
     return out + _retention_vars(stack)
+
+
+def _region_var(stack: Stack, description: str) -> RootVar:
+    """No value in terraform.tfvars: the region comes from the variable CI signs in with."""
+    primary = regions(stack.design, stack.cloud)[0]
+    note = f"{region_note(stack.cloud)}; the design's primary region is {primary}"
+    return RootVar(PLACES[stack.cloud].region_var, "string", description, None, note=note)
 
 
 def _service_vars(stack: Stack, sizer: Callable[[str, str], tuple[Any, Any]], types: str) -> list[RootVar]:
@@ -520,8 +615,9 @@ def _service_vars(stack: Stack, sizer: Callable[[str, str], tuple[Any, Any]], ty
             "image_tag",
             "string",
             "Image tag the services start with; later deploys come from CI and Terraform leaves them alone.",
-            _same("latest-build"),
-            note="replace with a tag CI has pushed (the commit SHA) before the first apply",
+            None,
+            note="passed as TF_VAR_image_tag: a commit SHA whose image is in this environment's registry "
+            "(docs/bootstrap.md, first apply)",
         ),
         _service_sizes(stack, sizer, types),
     ]
@@ -582,7 +678,7 @@ def _gcp_vars(stack: Stack) -> list[RootVar]:
             "Google Cloud project of this environment (one project per environment).",
             {env: f"{stack.design.app}-{env}" for env in ENVIRONMENTS},
         ),
-        RootVar("region", "string", "Google Cloud region of every resource.", _same("us-central1")),
+        _region_var(stack, "Google Cloud region of every resource."),
         RootVar(
             "subnet_cidr",
             "string",
@@ -633,7 +729,7 @@ def _gcp_vars(stack: Stack) -> list[RootVar]:
                 f"{db.prefix}_high_availability",
                 "bool",
                 f"Regional (standby in a second zone) {db.kind}.",
-                _per_env(False, ha),
+                _per_env(False, standby(stack.design, db.kind, ha)),
             ),
         ]
     if stack.cache:
@@ -643,7 +739,7 @@ def _gcp_vars(stack: Stack) -> list[RootVar]:
                 "cache_high_availability",
                 "bool",
                 "Standard tier: a replica in another zone.",
-                _per_env(False, ha),
+                _per_env(False, standby(stack.design, "redis", ha)),
             ),
         ]
     return out + _retention_vars(stack)
@@ -652,7 +748,7 @@ def _gcp_vars(stack: Stack) -> list[RootVar]:
 def _azure_vars(stack: Stack) -> list[RootVar]:
     ha, tier = stack.high_availability, stack.tier
     out = [
-        RootVar("location", "string", "Azure region of every resource.", _same("eastus")),
+        _region_var(stack, "Azure region of every resource."),
         RootVar(
             "vnet_cidr",
             "string",
@@ -719,7 +815,7 @@ def _azure_vars(stack: Stack) -> list[RootVar]:
                 f"{db.prefix}_high_availability",
                 "bool",
                 f"Zone-redundant standby of {db.kind}.",
-                _per_env(False, ha),
+                _per_env(False, standby(stack.design, db.kind, ha)),
             ),
         ]
     if stack.cache:
@@ -728,7 +824,7 @@ def _azure_vars(stack: Stack) -> list[RootVar]:
                 "cache_sku",
                 "string",
                 "Azure Cache for Redis tier (Standard keeps a replica).",
-                _per_env("Basic", "Standard"),
+                _per_env("Basic", "Standard" if standby(stack.design, "redis", True) else "Basic"),
             ),
             RootVar(
                 "cache_capacity",
@@ -755,6 +851,8 @@ def _variables_tf(variables: list[RootVar]) -> str:
             f"  type = {var.type}",
             f"  description = {literal(var.description)}",
         ]
+        if var.sensitive:
+            lines.append("  sensitive = true")
         if var.has_default:
             lines.append(f"  default = {literal(var.default, 2)}")
         lines.append("}")
@@ -801,7 +899,7 @@ def _versions(providers: list[str], root: bool) -> str:
 def module_providers(stack: Stack, module: str) -> list[str]:
     """Providers a module's resources use."""
     main = CLOUD_PROVIDER[stack.cloud]
-    if module == "database" and stack.cloud != "aws":
+    if module in ("database", "rke2") and stack.cloud != "aws":
         return [main, "random"]
     return [main]
 
@@ -816,6 +914,7 @@ def _values(stack: Stack, env: str) -> dict[str, Any]:
         "nodes": "[module.workers.security_group_id]",
     }[stack.platform]
     secrets = sorted(stack.secret_sources)
+    sources, outputs = terraform_regions.secret_sources(stack)
     return {
         "header": HEADER,
         "app": design.app,
@@ -832,8 +931,16 @@ def _values(stack: Stack, env: str) -> dict[str, Any]:
         "databases": stack.databases,
         "cache": {"version": _REDIS_VERSIONS[stack.cloud]} if stack.cache else None,
         "secrets": secrets,
-        "secret_sources": stack.secret_sources,
-        "secret_outputs": stack.secret_outputs,
+        "secret_module": "secrets" in stack.modules,
+        "server_secret": stack.server_secret,
+        "server_backups": stack.server_backups,
+        "retention_days": server_backups.RETENTION_DAYS,
+        "backup_account": server_backups.account_name(design.app, env),
+        "app_gateway": design.networking.load_balancer.effective == "azure-app-gateway",
+        "secret_name": app_secret.remote_name(design, env),
+        "per_variable_secrets": stack.platform == "service",
+        "secret_sources": sources,
+        "secret_outputs": outputs,
         "secret_width": max((len(s) for s in secrets), default=0),
         "services": stack.services,
         "web_services": web,
@@ -842,11 +949,11 @@ def _values(stack: Stack, env: str) -> dict[str, Any]:
         "unprovisioned": stack.unprovisioned,
         "eks_module_version": EKS_MODULE_VERSION,
         "kubernetes_version": KUBERNETES_VERSION,
+        **terraform_rke2.template_values(stack),
         "apis": _gcp_apis(stack),
         "acr_name": acr_name(design.app, env),
         "vault_name": _vault_name(design.app, env),
-        "state_bucket": f"{design.app}-terraform-state",
-        "state_account": (safe_name(design.app).replace("-", "") + "tfstate")[:24],
+        **terraform_regions.template_values(stack),  # last: several regions move the primary's modules
     }
 
 
@@ -863,9 +970,12 @@ def _gcp_apis(stack: Stack) -> list[str]:
         "sqladmin.googleapis.com": bool(stack.databases),
         "redis.googleapis.com": stack.cache,
         "artifactregistry.googleapis.com": stack.registry,
-        "secretmanager.googleapis.com": bool(stack.secret_sources),
+        "secretmanager.googleapis.com": bool(stack.secret_sources) or terraform_rke2.is_rke2(stack),
         "run.googleapis.com": stack.platform == "service",
         "container.googleapis.com": stack.platform == "cluster",
+        "dns.googleapis.com": terraform_rke2.is_rke2(stack),
+        "cloudasset.googleapis.com": terraform_audit_trail.wanted(stack),
+        "pubsub.googleapis.com": terraform_audit_trail.wanted(stack),
     }
     return sorted(apis | {api for api, used in wanted.items() if used})
 
@@ -895,7 +1005,8 @@ def render(design: Design, options: GenerateOptions | None = None) -> list[Artif
         folder = f"{ROOT}/modules/{module}"
         for name in _TEMPLATE_MODULE_FILES:
             text = _hcl(f"terraform/{cloud}/modules/{module}/{name}.tf.j2", values)
-            out.append(Artifact(f"{folder}/{name}.tf", text, generator=GENERATOR))
+            tags = module_decisions(cloud, module) if name == "main" else ()
+            out.append(Artifact(f"{folder}/{name}.tf", text, generator=GENERATOR, implements=tags))
         out.append(
             Artifact(
                 f"{folder}/versions.tf",
@@ -904,37 +1015,54 @@ def render(design: Design, options: GenerateOptions | None = None) -> list[Artif
             )
         )
     out += _user_data(stack)
+    if stack.server_backups:
+        out += server_backups.runbook(design, cloud, GENERATOR)
     root_providers = sorted({p for m in stack.modules for p in module_providers(stack, m)})
     variables = _common_vars(stack)
+    variables += terraform_regions.root_variables(stack, RootVar, {v.name for v in variables})
     for env in ENVIRONMENTS:
         folder = f"{ROOT}/environments/{env}"
         values = _values(stack, env)
         for name in _ROOT_TEMPLATE_FILES:
             text = _hcl(f"terraform/{cloud}/environment/{name}.tf.j2", values)
-            out.append(Artifact(f"{folder}/{name}.tf", text, generator=GENERATOR))
+            tags = ("regions",) if name == "providers" else ()  # the provider's region
+            out.append(Artifact(f"{folder}/{name}.tf", text, generator=GENERATOR, implements=tags))
+        if terraform_regions.multi_region(stack):
+            text = _hcl(f"terraform/{cloud}/environment/regions.tf.j2", values)
+            tags = terraform_regions.ROOT_DECISIONS
+            out.append(Artifact(f"{folder}/regions.tf", text, generator=GENERATOR, implements=tags))
         out.append(Artifact(f"{folder}/versions.tf", _versions(root_providers, True), generator=GENERATOR))
         out.append(Artifact(f"{folder}/variables.tf", align(_variables_tf(variables)), generator=GENERATOR))
         out.append(
             Artifact(f"{folder}/terraform.tfvars", align(_tfvars(stack, variables, env)), generator=GENERATOR)
         )
+    if terraform_regions.multi_region(stack) and stack.databases:
+        engines = [(d.module, d.kind) for d in stack.databases]
+        out.append(terraform_failover.render(design, cloud, engines, _vault_name(design.app, "production")))
+    from opsmith.generate import terraform_bootstrap  # it builds on this module's Stack
+
+    out += terraform_bootstrap.render(stack, _versions([CLOUD_PROVIDER[cloud]], True), HEADER)
     return out
 
 
 def _user_data(stack: Stack) -> list[Artifact]:
     """First-boot scripts of the servers module."""
-    if stack.platform not in ("servers", "nodes"):
+    if terraform_rke2.is_rke2(stack):
+        return terraform_rke2.user_data(stack, ROOT, GENERATOR, KUBERNETES_VERSION)
+    if stack.platform != "servers":
         return []
-    role = "compose-host" if stack.platform == "servers" else "kubernetes-node"
-    text = render_template(
-        f"terraform/user-data/{role}.sh.j2",
-        app=stack.design.app,
-        kubernetes_version=KUBERNETES_VERSION,
-    )
+    role = "compose-host"
+    values = user_data_values(stack.design, stack.cloud, stack.registry)
+    values["secrets_setup"] = server_secrets.user_data(stack.design)
+    values["backup_setup"] = server_backups.user_data(stack.design, stack.cloud)
+    tags = ("secrets",) * bool(values["secrets_setup"]) + ("backups",) * bool(values["backup_setup"])
+    text = render_template(f"terraform/user-data/{role}.sh.j2", **values)
     return [
         Artifact(
             f"{ROOT}/modules/servers/user-data/{role}.sh",
             text,
             executable=True,
             generator=GENERATOR,
+            implements=tags,
         )
     ]

@@ -22,8 +22,11 @@ from typing import Any
 from opsmith.design.model import Design, Service
 from opsmith.generate.artifact import safe_name
 from opsmith.generate.options import KUBERNETES_ORCHESTRATIONS
+from opsmith.generate.server_secrets import before_deploy
+from opsmith.generate.server_setup import DEPLOY_USER, deploy_path
 from opsmith.generate.specs import acr_name
-from opsmith.generate.workflow_steps import Step, Unit, run, uses
+from opsmith.generate.terraform_rke2 import runner_label
+from opsmith.generate.workflow_steps import RUNNER, Step, Unit, run, uses
 from opsmith.generate.workflow_text import env_name
 from opsmith.generate.workflow_yaml import Note
 
@@ -303,6 +306,20 @@ def _named(values: dict[str, str], prefix: str, key: str, value: str) -> str:
     return var
 
 
+def deploy_runner(design: Design, environment: str) -> str | list[str]:
+    """Where a deploy job runs: GitHub's hosted runner, or, for self-managed Kubernetes, whose API
+    is private, the environment's own runner inside its network (generate/terraform_rke2.py)."""
+    labels = self_hosted_labels(design)
+    return ["self-hosted", runner_label(design, environment)] if labels else RUNNER
+
+
+def self_hosted_labels(design: Design) -> list[str]:
+    """The labels of the design's own runners, one per environment; none on GitHub's runners."""
+    if design.platform.effective != "self-managed-kubernetes":
+        return []
+    return [runner_label(design, e.name) for e in design.environments]
+
+
 def deploy_steps(target: Target, settings: Settings) -> list[Step]:
     """The steps that put this commit's images live in one environment (signed in already)."""
     design = target.design
@@ -343,7 +360,10 @@ def _kubernetes(target: Target, settings: Settings) -> list[Step]:
         cluster = settings.var("AKS_CLUSTER", "AKS cluster name", cluster_default, env)
         steps.append(_aks_credentials(cluster, _resource_group(design, env, settings)))
     else:
-        kubeconfig = settings.secret("KUBECONFIG", "base64 kubeconfig of a deploy service account")
+        meaning = "base64 kubeconfig of a deploy service account"
+        if platform == "self-managed-kubernetes":
+            meaning += "; its server is the private API, which the job's self-hosted runner reaches"
+        kubeconfig = settings.secret("KUBECONFIG", meaning)
         script = (
             'printf \'%s\' "$KUBECONFIG_DATA" | base64 -d > "$RUNNER_TEMP/kubeconfig"\n'
             'chmod 600 "$RUNNER_TEMP/kubeconfig"\n'
@@ -616,24 +636,47 @@ def _ssh(target: Target, settings: Settings) -> list[Step]:
         "SSH_PRIVATE_KEY": settings.secret("SSH_PRIVATE_KEY", "private key of the deploy user on the server"),
         "SSH_KNOWN_HOSTS": settings.var("SSH_KNOWN_HOSTS", "the server's host key line (`ssh-keyscan HOST`)"),
         "DEPLOY_HOST": settings.var("DEPLOY_HOST", "the server's address"),
-        "DEPLOY_USER": settings.var("DEPLOY_USER", "user that runs the application", default="deploy"),
+        "DEPLOY_USER": settings.var("DEPLOY_USER", "user that runs the application", default=DEPLOY_USER),
         "DEPLOY_PATH": settings.var(
             "DEPLOY_PATH",
             "folder holding compose.yaml on the server",
-            default=f"/srv/{safe_name(target.design.app)}",
+            default=deploy_path(target.design),
         ),
     }
+    # each service's image in this environment's registry (the job's env names it), so the
+    # server needs no registry setting of its own; staging and production are literal names
+    names: dict[str, str] = {}
+    images = "".join(
+        f" --image ${_named(names, 'service', unit.key, service.name)}=${target.images[unit.key]}:$GITHUB_SHA"
+        for unit, service in target.services()
+        if service.kind in ("web", "worker")
+    )
+    # the firewall opens port 80 only: HAProxy serves the first web service there
+    web = next((s.name for _, s in target.services() if s.kind == "web"), None)
+    listen = " --listen $PUBLIC_SERVICE=0.0.0.0:80" if web is not None else ""
     script = (
         "install -d -m 700 ~/.ssh\n"
         "printf '%s\\n' \"$SSH_PRIVATE_KEY\" > ~/.ssh/deploy_key\n"
         "chmod 600 ~/.ssh/deploy_key\n"
         "printf '%s\\n' \"$SSH_KNOWN_HOSTS\" > ~/.ssh/known_hosts\n"
+        "# the approved design (gate 1) and compose.yaml as this commit has them; the deploy\n"
+        "# settings too when the repository has them (never compose.override.yaml: local only)\n"
+        "set -- opsmith.yaml compose.yaml\n"
+        'if [ -f .opsmith.toml ]; then set -- "$@" .opsmith.toml; fi\n'
+        "scp -i ~/.ssh/deploy_key -o StrictHostKeyChecking=yes \\\n"
+        '  "$@" "$DEPLOY_USER@$DEPLOY_HOST:$DEPLOY_PATH/"\n'
+        f"{before_deploy(target.design)}"
         'ssh -i ~/.ssh/deploy_key -o StrictHostKeyChecking=yes "$DEPLOY_USER@$DEPLOY_HOST" \\\n'
-        '  "cd $DEPLOY_PATH && opsmith deploy --image-tag $GITHUB_SHA"\n'
+        f'  "cd $DEPLOY_PATH && opsmith deploy --image-tag $GITHUB_SHA --environment {target.environment}'
+        f'{listen}{images}"\n'
     )
     return [
         Note(
-            run(f"Deploy to {target.environment}", script, env=env),
+            run(
+                f"Deploy to {target.environment}",
+                script,
+                env={**env, **names, **target.image_values, **({"PUBLIC_SERVICE": web} if web else {})},
+            ),
             "`opsmith deploy` (opsmith's deploy verb, run on the server) pulls this commit's images, "
             "starts them beside the running ones behind HAProxy, shifts traffic once they are healthy "
             "and switches back by itself if health or error rate fail.",

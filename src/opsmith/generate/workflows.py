@@ -25,14 +25,17 @@ import re
 from typing import Any
 
 from opsmith.design.model import Design
+from opsmith.generate import terraform_addons
 from opsmith.generate.artifact import Artifact
 from opsmith.generate.options import GenerateOptions, cloud_of, wants_terraform
 from opsmith.generate.specs import docker_context
+from opsmith.generate.terraform_backend import backend_config, ci_env, terraform_stack_runs_services
 from opsmith.generate.workflow_platforms import (
     Settings,
     Target,
     azure_ids,
     cloud_login,
+    deploy_runner,
     deploy_steps,
     per_environment_registry,
     platform_cloud,
@@ -41,6 +44,7 @@ from opsmith.generate.workflow_platforms import (
     registry_login,
     registry_permissions,
     repository,
+    self_hosted_labels,
 )
 from opsmith.generate.workflow_steps import (
     HADOLINT,
@@ -81,7 +85,14 @@ def render(design: Design, options: GenerateOptions) -> list[Artifact]:
         return []
     out = [Artifact(".github/workflows/ci.yml", render_ci(design), generator=GENERATOR)]
     if any(u.image for u in found):
-        out.append(Artifact(".github/workflows/deploy.yml", render_deploy(design), generator=GENERATOR))
+        # ghcr.io needs no infrastructure: the deploy workflow's login and push are the registry
+        tags = ("registry",) if design.registry.effective == "ghcr" else ()
+        deploy = render_deploy(design)
+        out.append(Artifact(".github/workflows/deploy.yml", deploy, generator=GENERATOR, implements=tags))
+        labels = self_hosted_labels(design)
+        if labels:  # actionlint knows GitHub's runner labels, not the ones our runners register
+            config = "self-hosted-runner:\n  labels:\n" + "".join(f"    - {label}\n" for label in labels)
+            out.append(Artifact(".github/actionlint.yaml", config, generator=GENERATOR))
     if wants_terraform(design):
         out.append(Artifact(".github/workflows/terraform.yml", render_terraform(design), generator=GENERATOR))
     return out
@@ -392,7 +403,7 @@ def _deploy_job(
     return {
         "name": f"Deploy to {env}",
         "needs": needs,
-        "runs-on": RUNNER,
+        "runs-on": deploy_runner(design, env),
         "timeout-minutes": 45,
         "environment": Note({"name": env}, gate),
         "concurrency": Note(
@@ -422,7 +433,7 @@ def render_terraform(design: Design) -> str:
     )
     login = _terraform_login(cloud, settings)
     init = [
-        run("Init", "terraform init -input=false", **where),
+        run("Init", f"terraform init -input=false {backend_config(cloud)}", **where),
         run("Validate", "terraform validate -no-color", **where),
     ]
     plan = run("Plan", "terraform plan -input=false -lock=false -no-color", **where)
@@ -446,6 +457,7 @@ def render_terraform(design: Design) -> str:
         **where,
     )
     cloud_env, permissions = _terraform_env(cloud, settings)
+    cloud_env.update(ci_env(cloud, settings, image_tag=terraform_stack_runs_services(design)))
     common: dict[str, Any] = {
         "runs-on": RUNNER,
         "timeout-minutes": 20,
@@ -456,13 +468,16 @@ def render_terraform(design: Design) -> str:
         common["env"] = cloud_env
     jobs = {
         "fmt": {
-            "name": "terraform fmt",
+            "name": "terraform fmt, bootstrap validate",
             "runs-on": RUNNER,
             "timeout-minutes": 5,
             "steps": [
                 checkout(),
                 setup,
                 run("Check formatting", "terraform fmt -check -recursive -diff terraform"),
+                # applied by a person, never by CI, but checked here like the rest
+                *_validate_root("terraform/bootstrap", "bootstrap"),
+                *_addons_validate(design),
             ],
         },
         "plan": {
@@ -508,6 +523,26 @@ def render_terraform(design: Design) -> str:
         "read-only access if you can (plans need no write access).\n\n" + settings.describe()
     )
     return dump(document, header)
+
+
+def _addons_validate(design: Design) -> list[Step]:
+    """The add-ons roots read a cluster that may not exist yet when a change is proposed, so CI
+    validates them (no backend, no credentials) rather than planning them."""
+    if not terraform_addons.installs_addons(design):
+        return []
+    steps: list[Step] = []
+    for env in ("staging", "production"):
+        steps += _validate_root(f"{terraform_addons.ROOT}/{env}", f"{env} add-ons")
+    return steps
+
+
+def _validate_root(folder: str, label: str) -> list[Step]:
+    """`terraform validate` of a root CI does not plan: init without a backend needs no credentials."""
+    where = {"working-directory": folder}
+    return [
+        run(f"Init the {label} root (no backend)", "terraform init -backend=false -input=false", **where),
+        run(f"Validate the {label} root", "terraform validate -no-color", **where),
+    ]
 
 
 def _terraform_login(cloud: str, settings: Settings) -> list[Step]:

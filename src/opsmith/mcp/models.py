@@ -12,8 +12,9 @@ class Analysis(BaseModel):
 
 
 class DesignResult(BaseModel):
-    outcome: Literal["written", "up to date", "refused"] = Field(
+    outcome: Literal["written", "up to date", "refused", "kept"] = Field(
         description="refused: opsmith.yaml differs and was kept; call again with force to replace it"
+        " (kept is init's quiet keep, which this tool never asks for)"
     )
     design: str = Field(description="opsmith.yaml as decided now")
     diff: str = Field(description="unified diff from the opsmith.yaml there was to this design ('' if none)")

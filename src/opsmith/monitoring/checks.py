@@ -9,6 +9,10 @@ what is missing, the file where it belongs, and the fix. How each piece is match
 - error_alert / latency_alert: an alerting rule that reads request errors / latency
   (`expressions`) and is scoped to the service by a matcher or a static label, or that keeps the
   `job` label without scoping (an alert per job) while the service is scraped;
+- for a worker or a cron (`coverage.checks_for`), error_alert reads failed jobs or runs and
+  liveness_alert whether it still works (`up`, restarts, a queue that drains, the age of a cron's
+  last success); `scraped` also holds for a cron through a Pushgateway job, or through
+  kube-state-metrics' CronJob series that an alert about it reads;
 - dashboard: a Grafana dashboard query scoped to the service (a `$variable` counts through the
   values it offers, and through every scraped job when its values come from a query);
 - runbook: every alert of the service links a runbook that resolves (`runbooks`);
@@ -36,6 +40,41 @@ _UNRELATED = "zz-unrelated-q9x"  # a regex matching this name too scopes nothing
 _WATCHDOG_WORDS = frozenset({"watchdog", "deadmansswitch", "deadman", "deadmanswitch", "heartbeat"})
 _QUIET_SEVERITIES = frozenset({"info", "none"})  # alerts meant to be seen on a dashboard, not sent
 _SELF_PREFIXES = ("alertmanager_", "prometheus_notifications_", "prometheus_rule_", "prometheus_config_")
+_JOB_KINDS = frozenset({"worker", "cron"})
+# Signal -> (what the missing alert would read, the fix), for a web service and for a job.
+_SIGNALS = {
+    "error": (
+        "reads its request errors (an error ratio or an SLO burn rate)",
+        "an alert on the share of failed requests (e.g. 5xx over all requests) or the SLO burn rate",
+    ),
+    "latency": (
+        "reads its request latency (a duration histogram or summary)",
+        "an alert on p95/p99 latency from the duration histogram (`histogram_quantile`)",
+    ),
+}
+_JOB_SIGNALS = {
+    ("worker", "error"): (
+        "reads its failed jobs",
+        'an alert on the share of failed jobs (e.g. `worker_jobs_total{status="failed"}` over all)',
+    ),
+    ("worker", "liveness"): (
+        "says whether it still works (`up`, restarts, or a queue that does not drain)",
+        "an alert on `up == 0` of its job, or on jobs waiting while none finish "
+        "(`worker_queue_depth > 0` and no increase of `worker_jobs_total`)",
+    ),
+    ("cron", "error"): (
+        "reads its failed runs",
+        "an alert on its last failed run (`cron_last_failure_timestamp_seconds` newer than the last "
+        "success, or kube-state-metrics' `kube_job_failed` for its Jobs)",
+    ),
+    ("cron", "liveness"): (
+        "says when it last succeeded",
+        "an alert on the age of its last successful run (`time() - cron_last_success_timestamp_seconds`, "
+        "pushed by the cron to a Pushgateway, or kube-state-metrics' "
+        "`kube_cronjob_status_last_successful_time`) beyond its schedule",
+    ),
+}
+_PUSHGATEWAY = "pushgateway"
 
 
 @dataclass
@@ -131,9 +170,22 @@ def scraped(ctx: Context, service: Watched) -> Check:
             evidence.append(Evidence(monitor.path, monitor.line))
             jobs |= service.service_names if monitor.kind == "ServiceMonitor" else {monitor.name}
     ctx.jobs[service.name] = jobs
+    if not evidence and service.kind == "cron":
+        evidence = _cron_collected(ctx, service)
     if evidence:
         return Check.passed(evidence)
     where = ctx.first_file(ctx.sources.scrape_files, "prometheus.yml")
+    if service.kind in _JOB_KINDS:
+        return Check.failed(
+            f"nothing collects `{service.name}`'s signals; fix: "
+            + (
+                "have it push its last run's timestamps to a Pushgateway scraped (honor_labels) from "
+                f"{where}, or on Kubernetes alert on kube-state-metrics' CronJob series"
+                if service.kind == "cron"
+                else f"serve `worker_jobs_total` and `worker_queue_depth` on /metrics and add a job for it "
+                f"to {where}, or a PodMonitor selecting its pods"
+            )
+        )
     unreadable = ctx.sources.unreadable_in(("monitoring", "scrape"))
     return Check.failed(
         f"no scrape job, ServiceMonitor or PodMonitor collects `{service.name}`; fix: add a job for it "
@@ -143,33 +195,51 @@ def scraped(ctx: Context, service: Watched) -> Check:
     )
 
 
+def _cron_collected(ctx: Context, service: Watched) -> list[Evidence]:
+    """A cron ends before any scrape: its signals arrive through a Pushgateway, or from
+    kube-state-metrics (which the cluster's own Prometheus stack scrapes), read by an alert about it."""
+    evidence = [
+        Evidence(job.path, job.line)
+        for job in ctx.sources.scrape_jobs
+        if _PUSHGATEWAY in job.name.lower() or any(_PUSHGATEWAY in t.host.lower() for t in job.targets)
+    ]
+    evidence += [
+        a.evidence
+        for a in ctx.alerts
+        if ctx.scoped(a, service.name)
+        and any(m.startswith(("kube_cronjob_", "kube_job_")) for m in a.reads.metrics)
+    ]
+    return evidence
+
+
 # ---------------------------------------------------------------- alerts
 
 
 def service_alerts(ctx: Context, service: Watched) -> list[Alert]:
-    """The alerts that speak about this service: scoped to it, or per job while it is scraped."""
+    """The alerts that speak about this service: scoped to it, or per job while it is scraped (a
+    per-job `up == 0` speaks for a worker or cron, which has no requests to fail)."""
     scraped_by = bool(ctx.jobs.get(service.name))
+    job = service.kind in _JOB_KINDS
     return [
         a
         for a in ctx.alerts
         if ctx.scoped(a, service.name)
-        or (scraped_by and ctx.unscoped(a) and (a.reads.error or a.reads.latency))
+        or (
+            scraped_by
+            and ctx.unscoped(a)
+            and (a.reads.error or a.reads.latency or (job and a.reads.liveness))
+        )
     ]
 
 
 def signal_alert(ctx: Context, service: Watched, alerts: list[Alert], signal: str) -> Check:
-    chosen = [a for a in alerts if (a.reads.error if signal == "error" else a.reads.latency)]
+    chosen = [a for a in alerts if getattr(a.reads, signal)]
     if chosen:
         return Check.passed([e for a in chosen for e in (a.evidence, *a.reads.through)])
     scope = f'job="{sorted(ctx.jobs[service.name])[0]}"' if ctx.jobs.get(service.name) else "its job"
     where = ctx.first_file(ctx.sources.rule_files, "a rule file loaded by Prometheus")
     unreadable = ctx.sources.unreadable_in(("rules", "monitoring"))
-    if signal == "error":
-        what = "reads its request errors (an error ratio or an SLO burn rate)"
-        fix = "an alert on the share of failed requests (e.g. 5xx over all requests) or the SLO burn rate"
-    else:
-        what = "reads its request latency (a duration histogram or summary)"
-        fix = "an alert on p95/p99 latency from the duration histogram (`histogram_quantile`)"
+    what, fix = _SIGNALS[signal] if service.kind not in _JOB_KINDS else _JOB_SIGNALS[(service.kind, signal)]
     return Check.failed(
         f"no alerting rule {what} scoped to `{service.name}`; fix: add {fix}, selected by {scope}, "
         f"to {where}{_unreadable_note(unreadable)}",

@@ -8,7 +8,18 @@ from typing import Any
 from opsmith.report.safe_text import json_path, valid_text
 from opsmith.secrets.masking import mask_secrets
 
-CHECKS = ("scraped", "error_alert", "latency_alert", "dashboard", "runbook", "routed")
+CHECKS = ("scraped", "error_alert", "latency_alert", "liveness_alert", "dashboard", "runbook", "routed")
+# A worker or cron answers no request, so neither latency nor a request dashboard says anything
+# about it; whether it runs (up, restarts, a queue that drains, a cron's last success) does.
+_JOB_CHECKS = ("scraped", "error_alert", "liveness_alert", "runbook", "routed")
+_WEB_CHECKS = tuple(c for c in CHECKS if c != "liveness_alert")
+
+
+def checks_for(kind: str | None) -> tuple[str, ...]:
+    """The checks a service of this kind must pass (a service of unknown kind is judged as web)."""
+    return _JOB_CHECKS if kind in ("worker", "cron") else _WEB_CHECKS
+
+
 PIPELINE = "pipeline"
 JSON_VERSION = 1
 

@@ -8,6 +8,8 @@ written on the recorded series still scope what it reads. From every selector re
   (`code`, `status`, `grpc_code`...), as an error ratio or an availability SLO is;
 - reads latency: a histogram's buckets, `histogram_quantile`, a summary's quantiles, or a
   duration/latency series other than its request count;
+- reads liveness: `up`, `absent(...)`, restarts, a queue's depth or lag, a heartbeat, or the time
+  of a last successful run (what says a worker or cron still does its work);
 - is scoped by its matchers on labels that name a workload (`job`, `service`, `app`, ...);
 - keeps the `job` label in its result (an alert "per job" then covers every scraped service).
 """
@@ -27,7 +29,28 @@ from opsmith.parse.prometheus import PromRule, metric_name, parse_promql, walk
 _ERROR_WORDS = frozenset(
     {"error", "errors", "err", "fail", "failed", "failure", "failures", "5xx", "availability", "sli", "burn"}
 )
-_REQUEST_WORDS = frozenset({"requests", "request", "responses", "handled", "http", "grpc", "calls"})
+_REQUEST_WORDS = frozenset(
+    {
+        "requests",
+        "request",
+        "responses",
+        "handled",
+        "http",
+        "grpc",
+        "calls",
+        "jobs",
+        "job",
+        "tasks",
+        "messages",
+        "runs",
+    }
+)
+# Whether a worker or cron runs: its target's `up`, restarts, a queue that drains, a heartbeat, or
+# the age of its last successful run (`time() - ...last_success...`, kube-state-metrics' CronJob
+# series included); comparing a last failure with a last success says a run failed instead.
+_LIVENESS_WORDS = frozenset({"restarts", "heartbeat", "queue", "backlog", "lag", "depth", "pending"})
+_LAST_SUCCESS_WORDS = frozenset({"success", "successful", "succeeded"})
+_ABSENT_FUNCTIONS = frozenset({"absent", "absent_over_time"})
 _STATUS_LABELS = frozenset(
     {
         "code",
@@ -61,6 +84,7 @@ class Scope:
 class Reads:
     error: bool = False
     latency: bool = False
+    liveness: bool = False
     scopes: list[Scope] = field(default_factory=list)
     keeps_job: bool = False
     metrics: set[str] = field(default_factory=set)
@@ -91,8 +115,11 @@ def reads_of_text(text: str, recorded: Recorded) -> Reads:
 
 def _collect(expr: pq.Expr, recorded: Recorded, reads: Reads, seen: set[str], depth: int) -> None:
     selectors = [n for n in walk(expr) if isinstance(n, pq.VectorSelector)]
-    if any(isinstance(n, pq.Call) and n.func.name == "histogram_quantile" for n in walk(expr)):
+    calls = {n.func.name for n in walk(expr) if isinstance(n, pq.Call)}
+    if "histogram_quantile" in calls:
         reads.latency = True
+    if calls & _ABSENT_FUNCTIONS:
+        reads.liveness = True
     names = {metric_name(s) for s in selectors} - {None}
     for selector in selectors:
         name = metric_name(selector) or ""
@@ -107,6 +134,10 @@ def _collect(expr: pq.Expr, recorded: Recorded, reads: Reads, seen: set[str], de
             reads.error = True
         if _is_latency(name, name_words, names, matchers):
             reads.latency = True
+        if name == "up" or name_words & _LIVENESS_WORDS:
+            reads.liveness = True
+        if "time" in calls and "last" in name_words and name_words & _LAST_SUCCESS_WORDS:
+            reads.liveness = True
         if name in recorded and name not in seen and depth < _MAX_DEPTH:
             seen.add(name)
             for path, rule in recorded[name]:

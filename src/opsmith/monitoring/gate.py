@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from opsmith.design.model import Design
 from opsmith.monitoring.checks import (
+    Alert,
     Context,
     dashboard,
     pipeline,
@@ -15,10 +17,19 @@ from opsmith.monitoring.checks import (
     service_alerts,
     signal_alert,
 )
-from opsmith.monitoring.coverage import Coverage, ServiceCoverage
+from opsmith.monitoring.coverage import Check, Coverage, ServiceCoverage, checks_for
 from opsmith.monitoring.runbooks import RunbookBase, Runbooks
-from opsmith.monitoring.services import watched_services
+from opsmith.monitoring.services import Watched, watched_services
 from opsmith.monitoring.sources import read_sources
+
+_JUDGES: dict[str, Callable[[Context, Watched, list[Alert]], Check]] = {
+    "error_alert": lambda ctx, service, alerts: signal_alert(ctx, service, alerts, "error"),
+    "latency_alert": lambda ctx, service, alerts: signal_alert(ctx, service, alerts, "latency"),
+    "liveness_alert": lambda ctx, service, alerts: signal_alert(ctx, service, alerts, "liveness"),
+    "dashboard": lambda ctx, service, _: dashboard(ctx, service),
+    "runbook": runbook,
+    "routed": routed,
+}
 
 
 def verify_monitoring(
@@ -38,13 +49,11 @@ def verify_monitoring(
     covered: list[ServiceCoverage] = []
     for service in services:
         result = ServiceCoverage(service.name, service.critical, service.kind)
-        result.checks["scraped"] = collected[service.name]
         alerts = service_alerts(ctx, service)
-        result.checks["error_alert"] = signal_alert(ctx, service, alerts, "error")
-        result.checks["latency_alert"] = signal_alert(ctx, service, alerts, "latency")
-        result.checks["dashboard"] = dashboard(ctx, service)
-        result.checks["runbook"] = runbook(ctx, service, alerts)
-        result.checks["routed"] = routed(ctx, service, alerts)
+        result.checks = {
+            name: collected[service.name] if name == "scraped" else _JUDGES[name](ctx, service, alerts)
+            for name in checks_for(service.kind)
+        }
         covered.append(result)
     return Coverage(
         covered, pipeline(ctx), "design" if design is not None else "repository", sources.unreadable

@@ -35,9 +35,12 @@ SCOPE_LABELS = frozenset(
         "name",
         "pod",
         "namespace",
+        "cronjob",  # kube-state-metrics' CronJob series
+        "job_name",  # ... and its Job series, named <cronjob>-<schedule time>
     }
 )
 _POD_SUFFIX = "-7c9d8f6b5-x2x7q"  # what a Deployment's pod name adds to the workload's name
+_JOB_SUFFIX = "-29012345"  # what a CronJob's Job name adds: the minute it was scheduled
 
 
 def words(name: str) -> tuple[str, ...]:
@@ -69,12 +72,12 @@ def owners(name: str, aliases: Mapping[str, Sequence[str]]) -> set[str]:
 
 def regex_matches(pattern: str, candidates: Iterable[str]) -> bool:
     """Whether a PromQL/relabel regex (anchored, RE2) matches one of the candidates, or one of
-    them as a pod name; a regex that cannot be judged safely here matches nothing."""
+    them as a pod or a CronJob's Job name; a regex that cannot be judged safely here matches nothing."""
     matcher, _ = make_matcher("x", "=~", pattern)
     if matcher is None:
         return False
     for candidate in candidates:
-        for value in (candidate, candidate + _POD_SUFFIX):
+        for value in (candidate, candidate + _POD_SUFFIX, candidate + _JOB_SUFFIX):
             if matcher.evaluate({"x": value}):
                 return True
     return False

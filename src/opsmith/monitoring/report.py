@@ -20,12 +20,14 @@ def to_text(coverage: Coverage) -> str:
             "Kubernetes files"
         )
     else:
-        header = ["service", "critical", *CHECKS]
+        # the checks some service is judged by: a repository of web services only shows no liveness
+        columns = [c for c in CHECKS if any(c in s.checks for s in coverage.services)]
+        header = ["service", "critical", *columns]
         rows = [
             [
                 shown(s.name),
                 "yes" if s.critical else "no",
-                *("ok" if s.checks[c].ok else "GAP" for c in CHECKS),
+                *(("ok" if s.checks[c].ok else "GAP") if c in s.checks else "-" for c in columns),
             ]
             for s in coverage.services
         ]

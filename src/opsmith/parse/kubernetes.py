@@ -340,6 +340,13 @@ def derived_documents(repo: RepoContext) -> Iterator[tuple[str, KubeDoc | ParseF
             yield path, doc
 
 
+def prepare(repo: RepoContext, paths: Sequence[str]) -> None:
+    """Starts rendering the repository's kustomizations while its other files are read."""
+    from opsmith.parse import kustomize
+
+    kustomize.start_renders(repo, paths)
+
+
 def resolve_root(source_abspath: Path, relpath: str) -> Path:
     """The scanned root, from a file's absolute path and its path relative to that root."""
     return source_abspath.parents[relpath.count("/")]

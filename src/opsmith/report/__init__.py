@@ -8,7 +8,7 @@ from opsmith.audit.engine import AuditResult
 
 Writer = Callable[[AuditResult, bool], str]
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "json", "sarif", "github", "html")
 
 
 def render(fmt: str, result: AuditResult, color: bool = False) -> str:
@@ -20,6 +20,10 @@ def render(fmt: str, result: AuditResult, color: bool = False) -> str:
         from opsmith.report.sarif import render_sarif
 
         return render_sarif(result)
+    if fmt == "html":
+        from opsmith.report.html import render_html
+
+        return render_html(result)
     if fmt == "github":
         from opsmith.report.github import render_github
 

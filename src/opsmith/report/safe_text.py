@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from opsmith.secrets.masking import mask_secrets
+from opsmith.secrets.masking import mask_secrets, mask_value_part, mentions_masked
 
 # C0 controls but tab, DEL, C1 controls, bidirectional embeddings/overrides/isolates, lone surrogates.
 _UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
@@ -36,6 +36,13 @@ def printable(text: str) -> str:
 def shown(text: str) -> str:
     """Repository text for a person: secrets masked, control characters escaped."""
     return printable(mask_secrets(text))
+
+
+def source_line(raw: str, message: str) -> str:
+    """An audited line shown beside a finding. A finding about a secret masks the whole value it
+    points at (`value: "..."` under a secret-named `name:` has no secret-looking name of its own);
+    other lines, anything credential-shaped."""
+    return printable(mask_value_part(raw) if mentions_masked(message) else mask_secrets(raw))
 
 
 def _percent(match: re.Match[str]) -> str:

@@ -7,9 +7,8 @@ from itertools import groupby
 from opsmith.audit.classify import folder_of_tests
 from opsmith.audit.engine import AuditResult
 from opsmith.findings import Finding, Severity
-from opsmith.report.safe_text import printable, shown
+from opsmith.report.safe_text import printable, shown, source_line
 from opsmith.report.summary import other_tools
-from opsmith.secrets.masking import mask_secrets, mask_value_part, mentions_masked
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
 
@@ -53,11 +52,7 @@ def _source_line(f: Finding, cache: dict[str, list[str]], result: AuditResult) -
         cache[f.path] = result.source_lines(f.path)
     lines = cache[f.path]
     if 1 <= f.line <= len(lines):
-        # A finding about a secret masks the whole value it points at (`value: "..."` under a
-        # secret-named `name:` has no secret-looking name of its own); other lines, anything
-        # credential-shaped.
-        raw = lines[f.line - 1].rstrip()
-        text = printable(mask_value_part(raw) if mentions_masked(f.message) else mask_secrets(raw))
+        text = source_line(lines[f.line - 1].rstrip(), f.message)
         return text if len(text) <= 160 else text[:157] + "..."
     return None
 

@@ -9,6 +9,7 @@ from posixpath import dirname, join, normpath
 
 from opsmith.findings import Problem, Severity
 from opsmith.fix.dockerfile import EXEC_FORM, NO_INSTALL_RECOMMENDS
+from opsmith.fix.npm_ci import NPM_CI
 from opsmith.parse.dockerfile import (
     DockerfileDoc,
     Instruction,
@@ -712,6 +713,7 @@ def _package_extras(final: Stage) -> Iterator[Problem]:
     "W",
     FAMILY,
     "Dependency install does not follow the lockfile",
+    fixer=NPM_CI,
     fix="Install from the lockfile: `npm ci`, `pnpm install --frozen-lockfile`, "
     "`yarn install --immutable`, `pip install -r requirements.txt`, `uv sync --locked`.",
     docs="""
@@ -738,6 +740,12 @@ RUN npm ci
 COPY requirements.txt ./
 RUN pip install --no-cache-dir -r requirements.txt
 ```
+
+`opsmith audit --fix` turns `npm install` into `npm ci`, a safe fix because it checks what `npm ci`
+needs first: an earlier `COPY` of the stage brings `package-lock.json` or `npm-shrinkwrap.json`
+(by name, a pattern like `package*.json`, or the whole context) into the folder the install runs
+in, and that file exists in the repository. Without a lockfile it leaves the line alone: `npm ci`
+would fail the build. The other installs (yarn, pnpm, pip, uv) have no automatic fix.
 
 ## Equivalent rules
 hadolint DL3016 (pin npm versions), DL3013 (pin pip versions), DL3060 (yarn cache); checkov has none.

@@ -49,10 +49,11 @@ def matches(wanted: Mapping[str, str], labels: Mapping[str, str]) -> bool:
 def selecting(obj: KubeObject, services: Sequence[KubeObject]) -> list[KubeObject]:
     """The Services that could meet this workload in a cluster and route to its pods."""
     labels = wl.template_labels(obj) or {}
+    # scope first: it rules out the Services of other overlays without reading their selectors
     return [
         svc
         for svc in services
-        if (wanted := selector(svc)) and wl.same_scope(svc, obj) and matches(wanted, labels)
+        if wl.same_scope(svc, obj) and (wanted := selector(svc)) and matches(wanted, labels)
     ]
 
 

@@ -16,7 +16,6 @@ from opsmith.parse.yaml_tree import YMap, YSeq
 from opsmith.rules import workflow_facts as facts
 from opsmith.rules import workflow_taint as taint
 from opsmith.rules.base import FileContext, RepoContext, Rule, file_rule, repo_rule
-from opsmith.rules.dockerfile_facts import unlocked_install
 from opsmith.rules.repo_facts import build_inputs, has_code
 from opsmith.rules.workflow_graph import (
     BUILD,
@@ -1065,6 +1064,9 @@ def _unlocked(cmd: Command) -> str | None:
         return None
     if sub.program not in ("npm", "yarn", "pnpm", "uv") or sub.has("-g", "--global"):
         return None
+    # imported here: it loads the Dockerfile parser, which a repository without one never needs
+    from opsmith.rules.dockerfile_facts import unlocked_install
+
     return unlocked_install(sub)
 
 

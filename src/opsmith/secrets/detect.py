@@ -64,6 +64,10 @@ TOKEN_HINTS = (
     "AKIA", "ASIA", "ABIA", "ACCA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-",
     "xox", "_live_", "AIza", "npm_", "hooks.slack.com",
 )  # fmt: skip
+# The hints that share a first letter, looked for together in long texts (whole files): re finds a
+# literal first letter faster than one substring test per hint.
+_HINT_GROUPS = (lazy(r"A(?:KIA|SIA|BIA|CCA|Iza)"), lazy(r"g(?:h[pousr]_|ithub_pat_|lpat-)"))
+_LONE_HINTS = ("xox", "_live_", "npm_", "hooks.slack.com")
 TOKENS = lazy("|".join(f"(?P<k{i}>{kind.pattern})" for i, kind in enumerate(CREDENTIAL_KINDS)))
 # Bounded repetitions keep the search linear on hostile input.
 URL_PASSWORD = lazy(
@@ -319,6 +323,11 @@ _AWS_SECRET_KEY = lazy(
 _ENV_LINE = lazy(r"^\s*(?:export\s+)?(?P<key>[A-Za-z_][A-Za-z0-9_.-]*)\s*=(?P<value>.*)")
 
 
+def has_token_hint(text: str) -> bool:
+    """Whether the text holds one of TOKEN_HINTS."""
+    return any(hint in text for hint in _LONE_HINTS) or any(group().search(text) for group in _HINT_GROUPS)
+
+
 def find_leaks(text: str, *, env_file: bool = False) -> Iterator[Leak]:
     """Credentials written in a file's text. Everywhere: private keys and provider-shaped tokens
     (cloud keys, GitHub/GitLab/Slack/Stripe/npm tokens, Slack webhooks) whose random part really
@@ -329,12 +338,13 @@ def find_leaks(text: str, *, env_file: bool = False) -> Iterator[Leak]:
         algorithm = private_key_in(match.group(0))
         if algorithm is not None:
             found.append((match.start(), f"{algorithm} private key".strip(), ""))
-    if any(hint in text for hint in TOKEN_HINTS):
+    if has_token_hint(text):
         for match in TOKENS().finditer(text):
             if random_enough(match.group(0)):
                 label = CREDENTIAL_KINDS[int((match.lastgroup or "k0")[1:])].label
                 found.append((match.start(), label, match.group(0)))
-    if "ccess" in text or "CCESS" in text:
+    # the pattern starts case-insensitively, so re tries it at every position: look for its words
+    if ("ccess" in text or "CCESS" in text) and ("ecret" in text or "ECRET" in text):
         for match in _AWS_SECRET_KEY().finditer(text):
             if random_enough(match.group("secret")):
                 found.append((match.start(), "AWS secret access key", match.group("secret")))

@@ -4,10 +4,12 @@ MODE chooses how it behaves: `healthy` answers 200, `error` answers 500 on every
 /health (so it passes health checks and only the analysis can catch it), `crash` exits at start,
 `hang` accepts connections and never answers. HOST and PORT are where it listens (0.0.0.0:8080
 in its image, loopback when a test runs it on the host), VERSION what it answers, so a test can
-tell releases apart.
+tell releases apart. SIGTERM and SIGINT stop it at once.
 """
 
+import contextlib
 import os
+import signal
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -48,8 +50,12 @@ def main() -> int:
     if MODE == "crash":
         print("crashing at start, as asked", file=sys.stderr)
         return 1
+    # As PID 1 in a container, a signal without a handler is ignored: without this, every stop
+    # would wait out the runtime's grace period before SIGKILL.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     server = Server((os.environ.get("HOST", "0.0.0.0"), int(os.environ.get("PORT", "8080"))), Handler)
-    server.serve_forever()
+    with contextlib.suppress(KeyboardInterrupt):  # SIGTERM or SIGINT: stop at once
+        server.serve_forever()
     return 0
 
 
