@@ -26,6 +26,7 @@ from typing import Any
 
 from opsmith import exit_codes
 from opsmith.commands.errors import CommandError
+from opsmith.deploy.backing import backing_stack, ensure_up
 from opsmith.deploy.controller import Controller, Settings, Target
 from opsmith.deploy.flags import Listen
 from opsmith.deploy.host import Host, Runtime, default_runtime
@@ -288,12 +289,17 @@ def _run_plans(
             locked.append(plan)
         if orchestration in KUBERNETES:
             return _on_cluster(context, state, plans, progress, rollback="rollback_to" in options)
+        runtime = runtime or default_runtime()
+        backing = backing_stack(context.root, context.design)
+        if backing is not None:  # before any release starts: they resolve these services by name
+            ensure_up(backing, runtime)
         host = Host(
             context.root / STATE_DIR,
             context.design.app,
-            runtime or default_runtime(),
+            runtime,
             context.settings,
             settings.drain_timeout,
+            network=backing.network if backing is not None else None,
         )
         host.serve(state, plans)
         controller = Controller(
@@ -304,7 +310,7 @@ def _run_plans(
             for plan in plans:
                 worst = max(worst, _Session(state, controller, host, progress).deploy(plan, options))
         if state.warm():
-            start_retirer(context.root, context.root / STATE_DIR, runtime or default_runtime())
+            start_retirer(context.root, context.root / STATE_DIR, runtime)
         return worst
     except LockHeld as exc:
         return CommandError(f"refused: {exc}", exit_codes.REFUSED).report()

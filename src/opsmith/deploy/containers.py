@@ -82,13 +82,23 @@ class Engine:
     """Starts, stops and asks about release containers of one application. Env files are written
     under `<state_dir>/containers/` (mode 0600) and removed as soon as the runtime has read them."""
 
-    def __init__(self, runtime: Runtime, state_dir: Path, app: str, *, pull: Pull = "missing") -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        state_dir: Path,
+        app: str,
+        *,
+        pull: Pull = "missing",
+        network: str | None = None,
+    ) -> None:
         if runtime not in ("docker", "podman"):
             raise ValueError(f"unknown container runtime {runtime!r:.40}: docker or podman")
         self.runtime: Runtime = runtime
         self.app = values.checked(app, values.SERVICE_NAME, "application name")
         self.pull = pull
         self.env_dir = state_dir / "containers"
+        # the compose project's network, where the backing services' names resolve (backing.py)
+        self.network = network
 
     def container_name(self, service: str, release_id: str) -> str:
         service = values.checked(service, values.SERVICE_NAME, "service name")
@@ -108,7 +118,7 @@ class Engine:
         self._remove(name)
         with self._env_file(name, env) as env_file:
             self._run(
-                "run", "--detach", "--name", name, f"--pull={self.pull}",
+                "run", "--detach", "--name", name, f"--pull={self.pull}", *self._network(),
                 "--publish", f"{LOOPBACK}:{ports[0]}:{ports[1]}", "--env-file", str(env_file),
                 "--label", f"org.opsmith.app={self.app}", "--label", f"org.opsmith.service={spec.service}",
                 "--label", f"org.opsmith.release={spec.release_id}",
@@ -146,7 +156,8 @@ class Engine:
         with self._env_file(name, _env_file_text(env)) as env_file:
             try:
                 proc = self._run(
-                    "run", "--rm", "--name", name, f"--pull={self.pull}", "--env-file", str(env_file),
+                    "run", "--rm", "--name", name, f"--pull={self.pull}", *self._network(),
+                    "--env-file", str(env_file),
                     "--", image, *argv,
                     check=False, timeout=timeout,
                 )  # fmt: skip
@@ -154,6 +165,9 @@ class Engine:
                 self._remove(name)
                 return 124
         return proc.returncode
+
+    def _network(self) -> list[str]:
+        return ["--network", self.network] if self.network else []
 
     @contextlib.contextmanager
     def _env_file(self, name: str, text: str) -> Iterator[Path]:

@@ -81,11 +81,18 @@ class Containers:
 
 class Host:
     def __init__(
-        self, state_dir: Path, app: str, runtime: Runtime, settings: Mapping[str, Any], drain_timeout: float
+        self,
+        state_dir: Path,
+        app: str,
+        runtime: Runtime,
+        settings: Mapping[str, Any],
+        drain_timeout: float,
+        *,
+        network: str | None = None,
     ) -> None:
         self.state_dir = state_dir
         self.settings = settings
-        self.engine = Engine(runtime, state_dir, app)
+        self.engine = Engine(runtime, state_dir, app, network=network)
         self.balancer = Balancer(state_dir, check_interval=_seconds(settings, "check-interval", 2.0))
         self.traffic = Traffic(self.balancer, drain_timeout)
         self.containers = Containers(self.engine, {})

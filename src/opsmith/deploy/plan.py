@@ -98,7 +98,7 @@ def plan_services(
         raise PlanError(f"--image/--listen name a service the design does not have: {unknown[0]}")
     if environment not in {e.name for e in design.environments}:
         raise PlanError(f"unknown environment {environment!r} (the design has staging and production)")
-    compose = _compose_services(root)
+    compose = compose_services(root)
     values = {**_dotenv(root), **(os.environ if process_env is None else process_env)}
     registry = recorded(root, REGISTRY_FILE)
     plans = []
@@ -171,8 +171,14 @@ def _weights(value: Any) -> list[int]:
     return value
 
 
-def _compose_services(root: Path) -> dict[str, Any]:
-    file = next((root / name for name in COMPOSE_FILES if (root / name).is_file()), None)
+def compose_file(root: Path) -> Path | None:
+    """The compose file compose itself would pick in `root`, if any."""
+    return next((root / name for name in COMPOSE_FILES if (root / name).is_file()), None)
+
+
+def compose_services(root: Path) -> dict[str, Any]:
+    """The `services` mapping of `root`'s compose file ({} without one)."""
+    file = compose_file(root)
     if file is None:
         return {}
     import yaml

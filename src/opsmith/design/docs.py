@@ -272,5 +272,7 @@ def _design_risks(design: Design) -> list[str]:
             risks.append(f"{s.name} pins no runtime version: images would float with the base image")
     for b in design.backing_services:
         if b.provider.effective in ("container", "minio"):
-            risks.append(f"{b.kind} runs as a container: its volume's backups and restores are yours to test")
+            dumped = b.kind in ("postgresql", "mysql", "mongodb")
+            copy = "its daily dump is the one copy off the host; rehearse a restore" if dumped else "none"
+            risks.append(f"{b.kind} runs as a container: {copy if dumped else 'no backup'}")
     return risks

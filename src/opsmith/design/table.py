@@ -89,7 +89,7 @@ ROWS: Mapping[Tier, Row] = {
         ),
         (
             "single point of failure: a host fault or a bad deploy is a full outage",
-            "databases in containers on the same host: backups and restores are your job",
+            "databases in containers on the same host: a daily dump in object storage is the only other copy",
             "vertical scaling only: a traffic spike degrades everyone",
         ),
         "Startup: two or more instances behind a load balancer on a managed container service"

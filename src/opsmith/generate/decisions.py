@@ -107,7 +107,7 @@ def _backups(design: Design) -> str | None:
     return ", ".join(
         f"{b.kind}: "
         + (
-            "volume backups, yours to run (a container)"
+            "daily dumps to object storage (a container)"
             if b.provider.effective == "container"
             else "automated backups"
         )
