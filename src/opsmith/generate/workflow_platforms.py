@@ -647,7 +647,8 @@ def _ssh(target: Target, settings: Settings) -> list[Step]:
     # server needs no registry setting of its own; staging and production are literal names
     names: dict[str, str] = {}
     images = "".join(
-        f" --image ${_named(names, 'service', unit.key, service.name)}=${target.images[unit.key]}:$GITHUB_SHA"
+        f" --image ${_named(names, 'service', service.name, service.name)}"
+        f"=${target.images[unit.key]}:$GITHUB_SHA"
         for unit, service in target.services()
         if service.kind in ("web", "worker")
     )
