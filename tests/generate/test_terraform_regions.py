@@ -191,6 +191,75 @@ def test_every_secondary_region_has_a_replica_of_the_primary_database(cloud: str
     assert output in files["terraform/modules/database/outputs.tf"]
 
 
+def _named(text: str, kind: str) -> dict[str, dict[str, Any]]:
+    return {n: body for b in _load(text).get("resource", []) if kind in b for n, body in b[kind].items()}
+
+
+def test_aws_peers_every_secondary_vpc_with_the_primary_and_opens_the_database() -> None:
+    files = _files(design("node-express", cloud="aws", users=5_000, regions=3))
+    text = files[f"{ROOT}/regions.tf"]
+    peerings = _named(text, "aws_vpc_peering_connection")
+    accepters = _named(text, "aws_vpc_peering_connection_accepter")
+    routes = _named(text, "aws_route")
+    rules = _named(text, "aws_vpc_security_group_ingress_rule")
+    assert sorted(peerings) == sorted(accepters) == ["region_1", "region_2"]
+    assert sorted(rules) == ["database_from_region_1", "database_from_region_2"]
+    for n in (1, 2):
+        peering = peerings[f"region_{n}"]
+        assert peering["vpc_id"] == "${module.region_0.vpc_id}"
+        assert peering["peer_vpc_id"] == f"${{module.region_{n}.vpc_id}}"
+        assert peering["peer_region"] == f"${{var.regions[{n}]}}"
+        accepter = accepters[f"region_{n}"]
+        assert accepter["provider"] == f"${{aws.region_{n}}}" and accepter["auto_accept"] is True
+        # every private route table of each side sends the other's range through the peering
+        there, back = routes[f"primary_to_region_{n}"], routes[f"region_{n}_to_primary"]
+        assert there["count"] == back["count"] == "${var.az_count}"
+        assert there["route_table_id"] == "${module.region_0.private_route_table_ids[count.index]}"
+        assert there["destination_cidr_block"] == f"${{module.region_{n}.cidr}}"
+        assert back["route_table_id"] == f"${{module.region_{n}.private_route_table_ids[count.index]}}"
+        assert back["destination_cidr_block"] == "${module.region_0.cidr}"
+        assert back["provider"] == f"${{aws.region_{n}}}" and "provider" not in there
+        peered = f"${{aws_vpc_peering_connection_accepter.region_{n}.id}}"
+        assert there["vpc_peering_connection_id"] == back["vpc_peering_connection_id"] == peered
+        rule = rules[f"database_from_region_{n}"]
+        assert rule["security_group_id"] == "${module.database.security_group_id}"
+        assert rule["cidr_ipv4"] == f"${{module.region_{n}.cidr}}"
+        assert rule["from_port"] == rule["to_port"] == "${module.database.port}"
+    # the outputs the root reads exist, down to the network's route tables
+    assert 'output "private_route_table_ids"' in files["terraform/modules/region/outputs.tf"]
+    assert "aws_route_table.private[*].id" in files["terraform/modules/network/outputs.tf"]
+    assert "aws_security_group.database.id" in files["terraform/modules/database/outputs.tf"]
+    assert "writes go to the primary" not in files[f"{ROOT}/main.tf"]
+
+
+def test_azure_peers_every_secondary_vnet_both_ways_and_resolves_the_database() -> None:
+    files = _files(design("node-express", cloud="azure", users=5_000, regions=3))
+    text = files[f"{ROOT}/regions.tf"]
+    peerings = _named(text, "azurerm_virtual_network_peering")
+    secondaries = "${toset(slice(var.regions, 1, length(var.regions)))}"
+    there, back = peerings["primary_to_region"], peerings["region_to_primary"]
+    assert there["for_each"] == back["for_each"] == secondaries
+    assert there["virtual_network_name"] == "${module.region[var.regions[0]].vnet_name}"
+    assert there["remote_virtual_network_id"] == "${module.region[each.key].vnet_id}"
+    assert back["virtual_network_name"] == "${module.region[each.key].vnet_name}"
+    assert back["remote_virtual_network_id"] == "${module.region[var.regions[0]].vnet_id}"
+    # the primary server's private name must resolve in the other regions' networks too
+    link = _named(text, "azurerm_private_dns_zone_virtual_network_link")["database_region"]
+    assert link["for_each"] == secondaries
+    assert link["private_dns_zone_name"] == "${module.database.dns_zone_name}"
+    assert link["virtual_network_id"] == "${module.region[each.key].vnet_id}"
+    assert "azurerm_private_dns_zone.database.name" in files["terraform/modules/database/outputs.tf"]
+    assert 'output "vnet_name"' in files["terraform/modules/region/outputs.tf"]
+    assert "writes go to the primary" not in files[f"{ROOT}/main.tf"]
+
+
+def test_gcp_says_why_its_regions_are_not_peered() -> None:
+    files = _files(design("node-express", cloud="gcp", users=5_000, regions=3))
+    assert "google_compute_network_peering" not in files[f"{ROOT}/regions.tf"]
+    gaps = files[f"{ROOT}/main.tf"].split("# Not provisioned here:")[1]
+    assert "writes go to the primary region's Cloud SQL" in gaps and "one VPC" in gaps
+
+
 @pytest.mark.parametrize("cloud", CLOUDS)
 def test_the_failover_runbook_promotes_the_replica_with_exact_commands(cloud: str) -> None:
     d = design("node-express", cloud=cloud, users=2_000_000)

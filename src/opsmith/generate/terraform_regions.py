@@ -11,7 +11,10 @@ per region (`region_0` is `var.regions[0]`, and so on; a precondition keeps the 
 The primary region holds the writer database and the shared resources (registry, secrets, DNS);
 every other region gets a read replica of each database (`modules/database_replica`: an RDS
 cross-region read replica, a Cloud SQL cross-region replica, an Azure flexible server replica),
-which the failover runbook promotes when the primary region is lost.
+which the failover runbook promotes when the primary region is lost. Writes from the other regions
+reach the primary database over network peering: on AWS a VPC peering per secondary region (routes
+in every private route table both ways, the database's security group open to that region's
+range), on Azure VNet peerings both ways and a link of the database's private DNS zone.
 
 DNS routes by latency (Route 53 latency records, Cloud DNS geo routing, Azure Traffic Manager
 performance routing), each region's entry behind a health check on the default web service's
@@ -39,11 +42,17 @@ ROOT_DECISIONS = ("regions", "dns", "replication")
 _GCP_CHECKERS = ("us-central1", "europe-west1", "asia-southeast1")
 # What several regions still need from a person (the roots list it under "Not provisioned here").
 _GAPS = (
-    "other regions: writes go to the primary region's database, which their networks reach only"
-    " once the regions' networks are connected (VPC peering or a transit gateway; region_cidrs"
-    " keep the ranges apart for it)",
     "other regions: the application's secret holds the primary region's connection URLs; give"
     " each region's pods their own cache URL and the secret store's copy in their region",
+)
+# AWS and Azure roots peer every secondary network with the primary's. GCP's regions each have
+# their own VPC with the same pod and service ranges, and Cloud SQL's private address is not
+# reachable through a second peering (peering is not transitive): one shared VPC would be needed.
+_GCP_GAP = (
+    "other regions: writes go to the primary region's Cloud SQL, which only the primary"
+    " region's VPC reaches; each region has its own VPC, and peering them would not reach"
+    " Cloud SQL (peering is not transitive), so put the regions' subnets in one VPC with"
+    " distinct pod and service ranges"
 )
 
 
@@ -86,6 +95,7 @@ def template_values(stack: Stack) -> dict[str, Any]:
         }
     primary = "module.region_0." if stack.cloud == "aws" else "module.region[var.regions[0]]."
     web = next((s for s in stack.design.services if s.kind == "web" and s.port is not None), None)
+    gaps = [_GCP_GAP] if stack.cloud == "gcp" and stack.databases else []
     return {
         "multi_region": True,
         "net": primary,
@@ -97,7 +107,7 @@ def template_values(stack: Stack) -> dict[str, Any]:
         "health_path": (web.health_path if web and web.health_path else "/"),
         "gcp_checkers": list(_GCP_CHECKERS),
         "runbook": RUNBOOK,
-        "unprovisioned": [*stack.unprovisioned, *_GAPS],
+        "unprovisioned": [*stack.unprovisioned, *gaps, *_GAPS],
     }
 
 
