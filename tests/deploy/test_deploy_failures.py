@@ -14,6 +14,10 @@ from deploy.deploy_repo import FAST
 from deploy.load import Load
 from deploy.scenario import Repo, kill, new_repo, run_until, short_folder
 
+# Known flaw, issue 16: now and then the observer reads no series for a release that has
+# traffic, so a measurement is inconclusive; a rerun keeps these checks in CI until it is found.
+pytestmark = pytest.mark.flaky(reruns=2, reruns_delay=2)
+
 RATE = 300.0
 
 

@@ -17,6 +17,10 @@ from opsmith.deploy.balancer import Balancer
 from opsmith.deploy.state import State
 from opsmith.deploy.strategies import steps_for
 
+# Known flaw, issue 16: now and then the observer reads no series for a release that has
+# traffic, so a measurement is inconclusive; a rerun keeps these checks in CI until it is found.
+pytestmark = pytest.mark.flaky(reruns=2, reruns_delay=2)
+
 WEIGHTS = [50]
 SETTINGS = FAST + f"canary-weights = {WEIGHTS}\n"
 

@@ -14,6 +14,10 @@ import pytest
 from deploy.load import Load
 from deploy.scenario import RELEASE_IMAGE, RUNTIME, Repo, new_repo, short_folder
 
+# Known flaw, issue 16: now and then the observer reads no series for a release that has
+# traffic, so a measurement is inconclusive; a rerun keeps these checks in CI until it is found.
+pytestmark = pytest.mark.flaky(reruns=2, reruns_delay=2)
+
 
 @pytest.fixture(scope="module")
 def repo(test_app_image: str) -> Iterator[Repo]:
