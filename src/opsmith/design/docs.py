@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from opsmith.design.decide import choice_paths
-from opsmith.design.model import Choice, Design, Service
+from opsmith.design.model import DATABASE_KINDS, Choice, Design, Service
 from opsmith.design.table import ROWS, next_row
 from opsmith.generate.specs import RDS_CA_BUNDLE, REDIS_CA_VAR, ca_variables, database_ca, ecosystem
 
@@ -272,7 +272,7 @@ def _design_risks(design: Design) -> list[str]:
             risks.append(f"{s.name} pins no runtime version: images would float with the base image")
     for b in design.backing_services:
         if b.provider.effective in ("container", "minio"):
-            dumped = b.kind in ("postgresql", "mysql", "mongodb")
+            dumped = b.kind in DATABASE_KINDS
             copy = "its daily dump is the one copy off the host; rehearse a restore" if dumped else "none"
             risks.append(f"{b.kind} runs as a container: {copy if dumped else 'no backup'}")
     return risks

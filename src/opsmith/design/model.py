@@ -20,6 +20,7 @@ from opsmith.design.table import Cloud, Compliance, Orchestration, Platform, Tie
 T = TypeVar("T")
 ServiceKind = Literal["web", "worker", "cron"]
 BackingKind = Literal["postgresql", "mysql", "mongodb", "redis", "rabbitmq", "kafka", "s3"]
+DATABASE_KINDS: tuple[BackingKind, ...] = ("postgresql", "mysql", "mongodb")
 Strategy = Literal["rolling", "blue-green", "canary", "recreate"]
 Registry = Literal["ghcr", "ecr", "artifact-registry", "acr", "fly-registry"]
 SecretStore = Literal[

@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from opsmith.design.model import Design, Service
+from opsmith.design.model import DATABASE_KINDS, Design, Service
 from opsmith.generate.artifact import Artifact
 from opsmith.generate.monitoring_telemetry import compose_environment
 from opsmith.generate.specs import (
@@ -233,6 +233,6 @@ def _implements(design: Design) -> tuple[str, ...]:
     return (
         "orchestration",
         "topology",
-        *(["database"] if stores & {"postgresql", "mysql", "mongodb"} else []),
+        *(["database"] if stores & set(DATABASE_KINDS) else []),
         *(["cache"] if "redis" in stores else []),
     )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from opsmith.design.docs import DOCS_FILE
-from opsmith.design.model import Design
+from opsmith.design.model import DATABASE_KINDS, Design
 from opsmith.generate import decision_checks as checks
 from opsmith.generate.artifact import Artifact
 from opsmith.generate.decision_files import GeneratedFiles
@@ -101,7 +101,7 @@ def _secrets(design: Design) -> str:
 
 
 def _backups(design: Design) -> str | None:
-    databases = [b for b in design.backing_services if b.kind in _DATABASE_KINDS]
+    databases = [b for b in design.backing_services if b.kind in DATABASE_KINDS]
     if not databases:
         return None
     return ", ".join(
@@ -135,8 +135,6 @@ def _registry(design: Design) -> str:
     return design.registry.effective
 
 
-_DATABASE_KINDS = ("postgresql", "mysql", "mongodb")
-
 DECISIONS: tuple[Decision, ...] = (
     Decision("topology", "Topology", _topology, checks.topology),
     Decision("regions", "Regions", _regions, checks.regions),
@@ -151,7 +149,7 @@ DECISIONS: tuple[Decision, ...] = (
     Decision("backups", "Backups", _backups, checks.backups),
     Decision("platform", "Platform", _platform, checks.platform),
     Decision("orchestration", "Orchestration", _orchestration, checks.orchestration),
-    Decision("database", "Database", _stores(_DATABASE_KINDS), checks.stores(_DATABASE_KINDS)),
+    Decision("database", "Database", _stores(DATABASE_KINDS), checks.stores(DATABASE_KINDS)),
     Decision("cache", "Cache", _stores(("redis",)), checks.stores(("redis",))),
     Decision("registry", "Image registry", _registry, checks.registry),
 )
